@@ -14,12 +14,7 @@ import picocli.CommandLine.Command;
     version = "dytrain 0.1.0",
     description = "Pretrain LLaMA-style models with Dynamic Tanh norms, data-parallel on Spark.",
     subcommands = {
-      Alpha0Command.class,
-      InfoCommand.class,
-      InitCommand.class,
-      ScoreCommand.class,
-      QuickstartCommand.class,
-      BenchCommand.class,
+      // core commands
     })
 public final class Dytrain implements Runnable {
 
