@@ -1,0 +1,104 @@
+package dytrain.config;
+
+/**
+ * The shape of a LLaMA decoder and its norm variant, the {@code model:} section of a config.
+ * Missing optional keys take LLaMA defaults; every inconsistency is reported with the key that causes it.
+ *
+ * @param alpha0Attention explicit alpha0 for the norm before attention; null means the width policy
+ * @param alpha0Other explicit alpha0 for the norm before the MLP and the final norm; null means the policy
+ */
+public record ModelConfig(
+    Integer vocabSize,
+    Integer hiddenSize,
+    Integer intermediateSize,
+    Integer numLayers,
+    Integer numHeads,
+    Integer numKvHeads,
+    Integer maxSeqLen,
+    Double ropeTheta,
+    NormType normType,
+    Boolean normBias,
+    Double normEps,
+    Boolean tieEmbeddings,
+    Double alpha0Attention,
+    Double alpha0Other,
+    Double initStd,
+    String dtype) {
+
+  public ModelConfig {
+    require("vocab_size", vocabSize);
+    require("hidden_size", hiddenSize);
+    require("num_layers", numLayers);
+    require("num_heads", numHeads);
+    require("max_seq_len", maxSeqLen);
+    if (intermediateSize == null) {
+      intermediateSize = llamaIntermediateSize(hiddenSize);
+    }
+    positive("intermediate_size", intermediateSize);
+    if (numKvHeads == null) {
+      numKvHeads = numHeads;
+    }
+    positive("num_kv_heads", numKvHeads);
+    if (hiddenSize % numHeads != 0) {
+      throw new DytrainException(
+          "model.num_heads = " + numHeads + " must divide model.hidden_size = " + hiddenSize);
+    }
+    if (numHeads % numKvHeads != 0) {
+      throw new DytrainException(
+          "model.num_kv_heads = " + numKvHeads + " must divide model.num_heads = " + numHeads);
+    }
+    if ((hiddenSize / numHeads) % 2 != 0) {
+      throw new DytrainException(
+          "model.hidden_size / model.num_heads = " + hiddenSize / numHeads
+              + " must be even (RoPE rotates pairs of channels)");
+    }
+    ropeTheta = ropeTheta == null ? 10000.0 : ropeTheta;
+    positive("rope_theta", ropeTheta);
+    normType = normType == null ? NormType.DYT : normType;
+    normBias = normBias != null && normBias;
+    normEps = normEps == null ? 1e-5 : normEps;
+    positive("norm_eps", normEps);
+    tieEmbeddings = tieEmbeddings != null && tieEmbeddings;
+    if (alpha0Attention != null) {
+      positive("alpha0_attention", alpha0Attention);
+    }
+    if (alpha0Other != null) {
+      positive("alpha0_other", alpha0Other);
+    }
+    initStd = initStd == null ? 0.02 : initStd;
+    positive("init_std", initStd);
+    dtype = dtype == null ? "float32" : dtype;
+    switch (dtype) {
+      case "float32" -> {}
+      case "bfloat16" -> throw new DytrainException(
+          "model.dtype = bfloat16 is not supported: DJL's PyTorch engine aborts the JVM on bfloat16;"
+              + " allowed: float32");
+      default -> throw new DytrainException(
+          "model.dtype = '" + dtype + "' is not supported; allowed: float32");
+    }
+  }
+
+  public int headDim() {
+    return hiddenSize / numHeads;
+  }
+
+  /** LLaMA's SwiGLU width: 2/3 of 4d, rounded up to a multiple of 256 (of 8 for tiny models). */
+  static int llamaIntermediateSize(int hidden) {
+    int raw = 8 * hidden / 3;
+    int multiple = hidden >= 1024 ? 256 : 8;
+    return (raw + multiple - 1) / multiple * multiple;
+  }
+
+  private static void require(String key, Integer value) {
+    if (value == null) {
+      throw new DytrainException("model." + key + " is required (a positive integer)");
+    }
+    positive(key, value);
+  }
+
+  private static void positive(String key, Number value) {
+    if (!(value.doubleValue() > 0)) {
+      throw new DytrainException("model." + key + " = " + value + " must be positive");
+    }
+  }
+}

@@ -1,0 +1,29 @@
+package dytrain.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.nn.Activation;
+import ai.djl.nn.core.Linear;
+import dytrain.config.ModelConfig;
+
+/** SwiGLU feed-forward: {@code down(silu(gate(x)) * up(x))} (LLaMA; Shazeer 2020). */
+final class Mlp {
+
+  private final NDArray gate;
+  private final NDArray up;
+  private final NDArray down;
+
+  Mlp(ModelConfig model, String prefix, Parameters params) {
+    int d = model.hiddenSize();
+    int f = model.intermediateSize();
+    double std = model.initStd();
+    gate = params.normal(prefix + ".gate_proj.weight", std, f, d);
+    up = params.normal(prefix + ".up_proj.weight", std, f, d);
+    down = params.normal(prefix + ".down_proj.weight", std, d, f);
+  }
+
+  NDArray forward(NDArray x) {
+    NDArray g = Linear.linear(x, gate).singletonOrThrow();
+    NDArray silu = g.mul(Activation.sigmoid(g));
+    return Linear.linear(silu.mul(Linear.linear(x, up).singletonOrThrow()), down).singletonOrThrow();
+  }
+}

@@ -1,0 +1,54 @@
+package dytrain.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+
+/**
+ * Rotary position embedding in the Hugging Face {@code rotate_half} convention: channel i is paired with
+ * channel i + d/2 (not with its neighbour, as in the original RoFormer/Meta layout), so exported weights
+ * load unchanged in LlamaForCausalLM.
+ */
+public final class Rope {
+
+  private final int headDim;
+  private final float[] cos;
+  private final float[] sin;
+
+  public Rope(int headDim, int maxSeqLen, double theta) {
+    this.headDim = headDim;
+    this.cos = new float[maxSeqLen * headDim];
+    this.sin = new float[maxSeqLen * headDim];
+    int half = headDim / 2;
+    for (int t = 0; t < maxSeqLen; t++) {
+      for (int i = 0; i < half; i++) {
+        double angle = t / Math.pow(theta, 2.0 * i / headDim);
+        for (int j : new int[] {i, i + half}) {
+          cos[t * headDim + j] = (float) Math.cos(angle);
+          sin[t * headDim + j] = (float) Math.sin(angle);
+        }
+      }
+    }
+  }
+
+  /** Rotates queries or keys of shape [batch, heads, T, headDim] by their positions 0..T-1. */
+  public NDArray apply(NDArray x) {
+    int t = Math.toIntExact(x.getShape().get(2));
+    if ((long) t * headDim > cos.length) {
+      throw new IllegalArgumentException(
+          "sequence of " + t + " tokens exceeds model.max_seq_len = " + cos.length / headDim);
+    }
+    Shape table = new Shape(t, headDim);
+    NDArray c = x.getManager().create(java.util.Arrays.copyOf(cos, t * headDim), table).toType(x.getDataType(), false);
+    NDArray s = x.getManager().create(java.util.Arrays.copyOf(sin, t * headDim), table).toType(x.getDataType(), false);
+    return x.mul(c).add(rotateHalf(x).mul(s));
+  }
+
+  private NDArray rotateHalf(NDArray x) {
+    int half = headDim / 2;
+    NDArray x1 = x.get(new NDIndex("..., :{}", half));
+    NDArray x2 = x.get(new NDIndex("..., {}:", half));
+    return NDArrays.concat(new ai.djl.ndarray.NDList(x2.neg(), x1), -1);
+  }
+}

@@ -1,0 +1,71 @@
+package dytrain.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.Shape;
+import dytrain.config.ModelConfig;
+import java.util.Map;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+class ModelMatchesReferenceTest {
+
+  static final int[] TOKENS = {3, 17, 42, 5, 63, 0, 9, 9, 31, 12, 50, 2};
+
+  @ParameterizedTest
+  @ValueSource(strings = {"rmsnorm", "layernorm", "dyt", "derf"})
+  void tokenNllMatchesPlainJavaForward(String normType) {
+    ModelConfig config = TinyModels.config("model.norm_type=" + normType, "model.norm_bias=true");
+    try (Llama model = Llama.init(config, 11); NDScope scope = new NDScope()) {
+      TinyModels.perturb(model, 5);
+      int[] inputs = java.util.Arrays.copyOf(TOKENS, TOKENS.length - 1);
+      int[] targets = java.util.Arrays.copyOfRange(TOKENS, 1, TOKENS.length);
+      float[] nll;
+      try (Autograd off = Autograd.noGrad()) {
+        NDManager m = model.parameters().manager();
+        NDArray in = m.create(inputs, new Shape(1, inputs.length)).toType(ai.djl.ndarray.types.DataType.INT64, false);
+        NDArray tg = m.create(targets, new Shape(1, targets.length)).toType(ai.djl.ndarray.types.DataType.INT64, false);
+        nll = model.tokenNll(in, tg).toFloatArray();
+      }
+      double[] expected = new ReferenceLlama(config, TinyModels.floats(model)).nll(inputs, targets);
+      assertEquals(expected.length, nll.length);
+      for (int t = 0; t < nll.length; t++) {
+        assertEquals(expected[t], nll[t], 1e-4, "position " + t);
+      }
+    }
+  }
+
+  @Test
+  void changingATokenLeavesEarlierLogitsUnchanged() {
+    ModelConfig config = TinyModels.config();
+    try (Llama model = Llama.init(config, 3); NDScope scope = new NDScope(); Autograd off = Autograd.noGrad()) {
+      NDManager m = model.parameters().manager();
+      int changed = 6;
+      int[] other = TOKENS.clone();
+      other[changed] = (other[changed] + 1) % config.vocabSize();
+      float[] a = model.forward(m.create(toLong(TOKENS), new Shape(1, TOKENS.length))).toFloatArray();
+      float[] b = model.forward(m.create(toLong(other), new Shape(1, other.length))).toFloatArray();
+      int v = config.vocabSize();
+      assertArrayEquals(
+          java.util.Arrays.copyOf(a, changed * v), java.util.Arrays.copyOf(b, changed * v), 0f);
+      boolean laterDiffer = false;
+      for (int i = changed * v; i < a.length; i++) {
+        laterDiffer |= a[i] != b[i];
+      }
+      assertEquals(true, laterDiffer, "logits at and after the changed token must change");
+    }
+  }
+
+  static long[] toLong(int[] x) {
+    long[] out = new long[x.length];
+    for (int i = 0; i < x.length; i++) {
+      out[i] = x[i];
+    }
+    return out;
+  }
+}
