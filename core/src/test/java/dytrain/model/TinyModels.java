@@ -32,11 +32,11 @@ final class TinyModels {
     java.util.Random r = new java.util.Random(seed);
     try (Autograd off = Autograd.noGrad()) {
       for (NDArray p : model.parameters().all().values()) {
-        float[] v = p.toFloatArray();
+        double[] v = p.toType(ai.djl.ndarray.types.DataType.FLOAT64, true).toDoubleArray();
         for (int i = 0; i < v.length; i++) {
-          v[i] += (float) (0.1 * r.nextGaussian());
+          v[i] += 0.1 * r.nextGaussian();
         }
-        p.set(java.nio.FloatBuffer.wrap(v));
+        p.set(p.getManager().create(v).toType(p.getDataType(), false).toByteBuffer());
       }
     }
   }

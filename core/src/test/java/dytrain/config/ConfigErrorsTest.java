@@ -1,0 +1,83 @@
+package dytrain.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ConfigErrorsTest {
+
+  static final Path TINY = Path.of("../configs/tiny.yaml");
+
+  static String error(String... overrides) {
+    return assertThrows(DytrainException.class, () -> ConfigLoader.load(TINY, List.of(overrides))).getMessage();
+  }
+
+  static void assertMentions(String message, String... parts) {
+    for (String part : parts) {
+      assertTrue(message.contains(part), "expected '" + part + "' in: " + message);
+    }
+  }
+
+  @Test
+  void overridesApplyByKeyPath() {
+    DytrainConfig c = ConfigLoader.load(TINY, List.of("model.norm_type=derf", "seed=11", "model.rope_theta=500"));
+    assertEquals(NormType.DERF, c.model().normType());
+    assertEquals(11L, c.seed());
+    assertEquals(500.0, c.model().ropeTheta());
+  }
+
+  @Test
+  void unknownKeyIsNamedWithTheAllowedKeys() {
+    assertMentions(error("model.hidden_sise=64"), "unknown config key 'model.hidden_sise'", "hidden_size", "tiny.yaml");
+    assertMentions(error("trainer=1"), "unknown config key 'trainer'", "model");
+  }
+
+  @Test
+  void wrongTypeNamesTheKeyAndTheType() {
+    assertMentions(error("model.hidden_size=big"), "model.hidden_size", "integer");
+    assertMentions(error("model.hidden_size=32.5"), "model.hidden_size", "integer");
+    assertMentions(error("model.tie_embeddings=maybe"), "model.tie_embeddings", "boolean");
+  }
+
+  @Test
+  void nonPositiveSizesAreRefused() {
+    assertMentions(error("model.hidden_size=0"), "model.hidden_size = 0 must be positive");
+    assertMentions(error("model.num_layers=-2"), "model.num_layers = -2 must be positive");
+    assertMentions(error("model.vocab_size=null"), "model.vocab_size is required");
+  }
+
+  @Test
+  void headsMustDivideWidth() {
+    assertMentions(error("model.num_heads=5", "model.num_kv_heads=5"), "model.num_heads = 5 must divide model.hidden_size = 32");
+  }
+
+  @Test
+  void kvHeadsMustDivideHeads() {
+    assertMentions(error("model.num_kv_heads=3"), "model.num_kv_heads = 3 must divide model.num_heads = 4");
+  }
+
+  @Test
+  void unknownNormTypeListsTheAllowedOnes() {
+    assertMentions(error("model.norm_type=batchnorm"), "batchnorm", "rmsnorm, layernorm, dyt, derf");
+  }
+
+  @Test
+  void bfloat16IsRefusedBeforeItCanAbortTheJvm() {
+    assertMentions(error("model.dtype=bfloat16"), "model.dtype = bfloat16", "aborts", "float32");
+  }
+
+  @Test
+  void malformedSetIsRefused() {
+    assertMentions(error("model.hidden_size"), "--set model.hidden_size", "key.path=value");
+  }
+
+  @Test
+  void missingFileIsNamed() {
+    var e = assertThrows(DytrainException.class, () -> ConfigLoader.load(Path.of("nope.yaml"), List.of()));
+    assertMentions(e.getMessage(), "nope.yaml", "does not exist");
+  }
+}

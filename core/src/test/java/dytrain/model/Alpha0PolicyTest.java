@@ -1,0 +1,68 @@
+package dytrain.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+class Alpha0PolicyTest {
+
+  @Test
+  void tablePointsAreExact() {
+    int[] widths = {1024, 2048, 4096, 5120, 8192};
+    double[] attention = {1.0, 1.0, 0.8, 0.6, 0.2};
+    double[] other = {1.0, 0.5, 0.2, 0.15, 0.05};
+    for (int i = 0; i < widths.length; i++) {
+      Alpha0Policy p = Alpha0Policy.forWidth(widths[i]);
+      assertEquals(attention[i], p.attention(), 0.0, "attention at " + widths[i]);
+      assertEquals(other[i], p.other(), 0.0, "other at " + widths[i]);
+    }
+  }
+
+  @Test
+  void betweenPointsIsLinearInLog2Width() {
+    // 2^11.5 lies halfway between 2048 and 4096 in log2: the mean of their values.
+    Alpha0Policy p = Alpha0Policy.forWidth((int) Math.round(Math.pow(2, 11.5)));
+    assertEquals(0.9, p.attention(), 1e-3);
+    assertEquals(0.35, p.other(), 1e-3);
+  }
+
+  @Test
+  void nonIncreasingInWidthAndClampedOutsideTheTable() {
+    double prevA = Double.MAX_VALUE;
+    double prevO = Double.MAX_VALUE;
+    for (int w = 64; w <= 16384; w += 64) {
+      Alpha0Policy p = Alpha0Policy.forWidth(w);
+      assertTrue(p.attention() <= prevA && p.other() <= prevO, "not monotone at width " + w);
+      prevA = p.attention();
+      prevO = p.other();
+    }
+    assertEquals(1.0, Alpha0Policy.forWidth(256).attention(), 0.0);
+    assertEquals(1.0, Alpha0Policy.forWidth(256).other(), 0.0);
+    assertEquals(0.2, Alpha0Policy.forWidth(16384).attention(), 0.0);
+    assertEquals(0.05, Alpha0Policy.forWidth(16384).other(), 0.0);
+  }
+
+  @Test
+  void configValuesOverrideThePolicy() {
+    var both = Alpha0Policy.of(TinyModels.config("model.hidden_size=4096", "model.num_heads=32",
+        "model.num_kv_heads=8", "model.alpha0_attention=0.3", "model.alpha0_other=0.7"));
+    assertEquals(0.3, both.attention(), 0.0);
+    assertEquals(0.7, both.other(), 0.0);
+    assertEquals("config", both.source());
+    var one = Alpha0Policy.of(TinyModels.config("model.hidden_size=4096", "model.num_heads=32",
+        "model.num_kv_heads=8", "model.alpha0_other=0.7"));
+    assertEquals(0.8, one.attention(), 0.0, "the policy fills what the config leaves out");
+    assertEquals(0.7, one.other(), 0.0);
+  }
+
+  @Test
+  void modelInitialisesAlphaFromThePolicy() {
+    try (Llama model = Llama.init(TinyModels.config("model.alpha0_attention=0.4"), 1)) {
+      assertEquals(0.4f, model.parameters().get("model.layers.1.input_layernorm.alpha").getFloat(), 0f);
+      assertEquals(1.0f, model.parameters().get("model.layers.1.post_attention_layernorm.alpha").getFloat(), 0f);
+      assertEquals(1.0f, model.parameters().get("model.norm.alpha").getFloat(), 0f);
+      assertEquals((float) Math.sqrt(32), model.parameters().get("model.embed_scale").getFloat(), 0f);
+    }
+  }
+}
