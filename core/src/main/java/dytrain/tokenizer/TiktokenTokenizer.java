@@ -1,0 +1,107 @@
+package dytrain.tokenizer;
+
+import com.knuddels.jtokkit.Encodings;
+import com.knuddels.jtokkit.api.Encoding;
+import com.knuddels.jtokkit.api.EncodingRegistry;
+import com.knuddels.jtokkit.api.EncodingType;
+import com.knuddels.jtokkit.api.IntArrayList;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * OpenAI's fixed BPE vocabularies through jtokkit (bundled in its jar, so nothing downloads). Uses
+ * {@code encodeOrdinary}: jtokkit's {@code encode} throws on text that spells a special token. BOS and EOS
+ * are both {@code <|endoftext|>}, as in GPT-2.
+ */
+public final class TiktokenTokenizer implements Tokenizer {
+
+  /** The vocabularies offered, with their sizes and end-of-text ids (from tiktoken's definitions). */
+  public enum Vocabulary {
+    GPT2("gpt2", EncodingType.R50K_BASE, 50257, 50256),
+    CL100K_BASE("cl100k_base", EncodingType.CL100K_BASE, 100277, 100257),
+    O200K_BASE("o200k_base", EncodingType.O200K_BASE, 200019, 199999);
+
+    final String spec;
+    final EncodingType type;
+    final int vocabSize;
+    final int endOfText;
+
+    Vocabulary(String spec, EncodingType type, int vocabSize, int endOfText) {
+      this.spec = spec;
+      this.type = type;
+      this.vocabSize = vocabSize;
+      this.endOfText = endOfText;
+    }
+  }
+
+  // Loading a vocabulary parses megabytes of ranks: do it once per JVM, Spark tasks share it.
+  private static final EncodingRegistry REGISTRY = Encodings.newLazyEncodingRegistry();
+  private static final Map<Vocabulary, Encoding> LOADED = new ConcurrentHashMap<>();
+
+  private final Vocabulary vocabulary;
+
+  public TiktokenTokenizer(Vocabulary vocabulary) {
+    this.vocabulary = vocabulary;
+  }
+
+  /** The jtokkit encoding itself, for benchmarks that compare against raw {@code encodeOrdinary}. */
+  public Encoding encoding() {
+    return LOADED.computeIfAbsent(vocabulary, v -> REGISTRY.getEncoding(v.type));
+  }
+
+  @Override
+  public String name() {
+    return vocabulary.spec;
+  }
+
+  @Override
+  public int vocabSize() {
+    return vocabulary.vocabSize;
+  }
+
+  @Override
+  public int bosId() {
+    return vocabulary.endOfText;
+  }
+
+  @Override
+  public int eosId() {
+    return vocabulary.endOfText;
+  }
+
+  @Override
+  public String definitionHash() {
+    return Sha256.hex("tiktoken:" + vocabulary.type.getName() + ";n_vocab=" + vocabulary.vocabSize);
+  }
+
+  @Override
+  public int[] encode(String text) {
+    return encoding().encodeOrdinary(text).toArray();
+  }
+
+  @Override
+  public String decode(int[] ids) {
+    // Decode runs of ordinary ids as bytes so multi-byte characters split across tokens join up.
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    IntArrayList run = new IntArrayList();
+    for (int id : ids) {
+      if (id == vocabulary.endOfText) {
+        flush(run, out);
+        out.writeBytes("<|endoftext|>".getBytes(StandardCharsets.UTF_8));
+      } else {
+        run.add(id);
+      }
+    }
+    flush(run, out);
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  private void flush(IntArrayList run, ByteArrayOutputStream out) {
+    if (!run.isEmpty()) {
+      out.writeBytes(encoding().decodeBytes(run));
+      run.clear();
+    }
+  }
+}
