@@ -1,0 +1,121 @@
+package dytrain.data;
+
+import java.io.IOException;
+import java.util.Map;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.parquet.example.data.Group;
+import org.apache.parquet.example.data.simple.SimpleGroupFactory;
+import org.apache.parquet.hadoop.ParquetFileWriter;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.example.ExampleParquetWriter;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.parquet.hadoop.util.HadoopStreams;
+import org.apache.parquet.io.OutputFile;
+import org.apache.parquet.io.PositionOutputStream;
+import org.apache.parquet.io.api.Binary;
+import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.MessageTypeParser;
+
+/**
+ * Writes one token shard: Parquet, zstd, columns doc_id int64, num_tokens int32, tokens binary (packed
+ * little-endian ids). Memory is bounded by the row group size. Nothing in the file depends on time or
+ * host, so the same rows always give the same bytes.
+ */
+public final class TokenShardWriter implements AutoCloseable {
+  public static final MessageType SCHEMA =
+      MessageTypeParser.parseMessageType(
+          "message token_shard { required int64 doc_id; required int32 num_tokens; required binary tokens; }");
+  public static final long DEFAULT_ROW_GROUP_BYTES = 8L << 20;
+
+  private final ParquetWriter<Group> parquet;
+  private final SimpleGroupFactory rows = new SimpleGroupFactory(SCHEMA);
+  private final TokenDtype dtype;
+  private final RowHasher hasher = new RowHasher();
+  private long rowCount;
+  private long tokenCount;
+  private boolean closed;
+
+  /** What a finished shard holds; the caller adds the file name and size once it is in place. */
+  public record Written(long rows, long tokens, int rowGroups, String sha256) {}
+
+  public TokenShardWriter(FileSystem fs, Path file, TokenDtype dtype, long rowGroupBytes) throws IOException {
+    this.dtype = dtype;
+    this.parquet =
+        ExampleParquetWriter.builder(new FsOutputFile(fs, file))
+            .withType(SCHEMA)
+            .withCompressionCodec(CompressionCodecName.ZSTD)
+            .withDictionaryEncoding(false) // ids and token blobs never repeat enough to pay for a dictionary
+            .withRowGroupSize(rowGroupBytes)
+            .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
+            .withExtraMetaData(Map.of("dytrain.token_dtype", dtype.jsonName()))
+            .build();
+  }
+
+  public void write(long docId, int[] tokens) throws IOException {
+    write(docId, tokens, 0, tokens.length);
+  }
+
+  /** Writes {@code tokens[from, to)} as one row. */
+  public void write(long docId, int[] tokens, int from, int to) throws IOException {
+    byte[] packed = TokenPacking.pack(tokens, from, to, dtype);
+    parquet.write(
+        rows.newGroup()
+            .append("doc_id", docId)
+            .append("num_tokens", to - from)
+            .append("tokens", Binary.fromConstantByteArray(packed)));
+    hasher.add(docId, to - from, packed);
+    rowCount++;
+    tokenCount += to - from;
+  }
+
+  public long rows() {
+    return rowCount;
+  }
+
+  public long tokens() {
+    return tokenCount;
+  }
+
+  /** Closes the file and returns its counts and content hash. */
+  public Written finish() throws IOException {
+    close();
+    return new Written(rowCount, tokenCount, parquet.getFooter().getBlocks().size(), hasher.hex());
+  }
+
+  @Override
+  public void close() throws IOException {
+    if (!closed) {
+      closed = true;
+      parquet.close();
+    }
+  }
+
+  /** A Parquet output on a given Hadoop file system (the raw one for local disk: no .crc files). */
+  private record FsOutputFile(FileSystem fs, Path path) implements OutputFile {
+    @Override
+    public PositionOutputStream create(long blockSizeHint) throws IOException {
+      return HadoopStreams.wrap(fs.create(path, false));
+    }
+
+    @Override
+    public PositionOutputStream createOrOverwrite(long blockSizeHint) throws IOException {
+      return HadoopStreams.wrap(fs.create(path, true));
+    }
+
+    @Override
+    public boolean supportsBlockSize() {
+      return false;
+    }
+
+    @Override
+    public long defaultBlockSize() {
+      return 0;
+    }
+
+    @Override
+    public String getPath() {
+      return path.toString();
+    }
+  }
+}
