@@ -34,6 +34,11 @@ public final class Autograd implements AutoCloseable {
     }
   }
 
+  /** Back-propagates a given output gradient {@code dy} through {@code y} (benchmarks, vector-Jacobian checks). */
+  public static void backward(NDArray y, NDArray dy) {
+    JniUtils.backward((PtNDArray) y, (PtNDArray) dy, false, false);
+  }
+
   /** Sets a parameter's accumulated gradient to zero, before the next accumulation. */
   public static void zeroGradient(NDArray parameter) {
     if (parameter.hasGradient()) {

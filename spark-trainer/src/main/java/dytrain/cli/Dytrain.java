@@ -14,7 +14,12 @@ import picocli.CommandLine.Command;
     version = "dytrain 0.1.0",
     description = "Pretrain LLaMA-style models with Dynamic Tanh norms, data-parallel on Spark.",
     subcommands = {
-      // core commands
+      QuickstartCommand.class,
+      Alpha0Command.class,
+      InfoCommand.class,
+      InitCommand.class,
+      ScoreCommand.class,
+      BenchCommand.class,
     })
 public final class Dytrain implements Runnable {
 

@@ -1,0 +1,34 @@
+package dytrain.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dytrain.config.ConfigLoader;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class ModelSizeTest {
+
+  /** The closed-form count equals the number of scalars the model actually allocates. */
+  @ParameterizedTest
+  @ValueSource(strings = {"rmsnorm", "layernorm", "dyt", "derf"})
+  void countMatchesAllocatedTensors(String normType) {
+    for (String tied : List.of("true", "false")) {
+      var config = TinyModels.config("model.norm_type=" + normType, "model.norm_bias=true", "model.tie_embeddings=" + tied);
+      try (Llama model = Llama.init(config, 1)) {
+        assertEquals(model.parameters().count(), ModelSize.of(config).total(), normType + " tied=" + tied);
+      }
+    }
+  }
+
+  /** Published sizes of the LLaMA shapes (DyT variant: + alpha per norm and embed_scale). */
+  @ParameterizedTest
+  @CsvSource({"llama-7b, 6.74e9", "llama-13b, 13.02e9", "llama-34b, 33.74e9", "llama-70b, 68.98e9"})
+  void llamaShapesHaveTheirPublishedSizes(String name, double published) {
+    var config = ConfigLoader.load(Path.of("../configs/" + name + ".yaml"), List.of()).model();
+    double total = ModelSize.of(config).total();
+    assertEquals(published, total, published * 0.005, name);
+  }
+}

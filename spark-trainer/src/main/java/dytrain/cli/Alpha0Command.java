@@ -1,0 +1,25 @@
+package dytrain.cli;
+
+import dytrain.model.Alpha0Policy;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "alpha0", description = "Print the alpha0 the width policy gives (DyT paper, LLaMA tables).")
+final class Alpha0Command implements Runnable {
+
+  @Option(names = "--width", required = true, description = "hidden size")
+  int width;
+
+  @Override
+  public void run() {
+    if (width <= 0) {
+      throw new dytrain.config.DytrainException("--width = " + width + " must be a positive hidden size");
+    }
+    Alpha0Policy p = Alpha0Policy.forWidth(width);
+    System.out.printf("width %d: attention %s, other %s%n", width, format(p.attention()), format(p.other()));
+  }
+
+  static String format(double v) {
+    return new java.math.BigDecimal(v).round(new java.math.MathContext(6)).stripTrailingZeros().toPlainString();
+  }
+}

@@ -1,0 +1,17 @@
+package dytrain.cli;
+
+import picocli.CommandLine.Command;
+
+/** {@code dytrain bench <what>}: benchmarks are commands that print ratios measured in one run. */
+@Command(
+    name = "bench",
+    description = "Benchmarks: ratios measured in one run, against the limit they approach.",
+    subcommands = {NormBenchCommand.class, ModelBenchCommand.class})
+final class BenchCommand implements Runnable {
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.out);
+  }
+}

@@ -1,0 +1,19 @@
+package dytrain.cli;
+
+import dytrain.bench.ModelBenchmark;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "model", description = "Whole-model forward and forward+backward, rmsnorm vs dyt, in one run.")
+final class ModelBenchCommand implements Runnable {
+  @Mixin ConfigOptions options;
+  @Option(names = "--batch", defaultValue = "4") int batch;
+  @Option(names = "--seq-len", defaultValue = "256") int seqLen;
+  @Option(names = "--runs", defaultValue = "10") int runs;
+
+  @Override
+  public void run() {
+    ModelBenchmark.run(options.load().model(), batch, seqLen, runs, System.out);
+  }
+}
