@@ -1,0 +1,67 @@
+package dytrain.prep;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+
+/** JSON lines: one object a line, the document text in {@code --text-field}. Blank lines are ignored. */
+final class JsonlDocuments implements DocumentReader {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Utf8LineReader lines;
+  private final String field;
+  private final RecordCounts counts;
+  private final TextPieces pieces = new TextPieces();
+  private long doc;
+
+  JsonlDocuments(Utf8LineReader lines, String field, RecordCounts counts) {
+    this.lines = lines;
+    this.field = field;
+    this.counts = counts;
+  }
+
+  @Override
+  public DocPiece next() throws IOException {
+    while (!pieces.hasMore()) {
+      String line = lines.readLine();
+      if (line == null) {
+        return null;
+      }
+      if (lines.continues()) {
+        while (lines.continues()) lines.readLine(); // drop the rest of the oversized record
+        counts.bad(position(), "record longer than 256 MiB");
+        continue;
+      }
+      if (line.isBlank()) {
+        continue;
+      }
+      JsonNode record;
+      try {
+        record = JSON.readTree(line);
+      } catch (JsonProcessingException e) {
+        counts.bad(position(), "malformed JSON: " + e.getOriginalMessage());
+        continue;
+      }
+      JsonNode text = record.isObject() ? record.get(field) : null;
+      if (text == null || !text.isTextual()) {
+        counts.bad(position(), "no string field \"" + field + "\" (set --text-field)");
+        continue;
+      }
+      if (!text.asText().isEmpty()) {
+        pieces.start(doc++, text.asText());
+      }
+    }
+    return pieces.next();
+  }
+
+  @Override
+  public String position() {
+    return "line " + lines.lineNumber();
+  }
+
+  @Override
+  public void close() throws IOException {
+    lines.close();
+  }
+}
