@@ -102,7 +102,7 @@ public final class PrepJob {
     try {
       jsc.parallelize(pending, slices)
           .foreach(input -> task.run(input, "attempt-" + TaskContext.get().taskAttemptId()));
-    } catch (RuntimeException e) {
+    } catch (Exception e) { // SparkException is checked but thrown undeclared through the Java API
       throw userError(e);
     } finally {
       jsc.setJobDescription(null);
@@ -110,7 +110,7 @@ public final class PrepJob {
   }
 
   /** A task's DytrainException reaches the driver wrapped in a SparkException; surface its message. */
-  static RuntimeException userError(RuntimeException e) {
+  static RuntimeException userError(Exception e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof DytrainException d) return new DytrainException(d.getMessage(), e);
     }
@@ -121,7 +121,7 @@ public final class PrepJob {
       String message = text.substring(at + marker.length()).lines().findFirst().orElse("");
       return new DytrainException(message, e);
     }
-    return e;
+    return e instanceof RuntimeException r ? r : new IllegalStateException(e.getMessage(), e);
   }
 
   /**
