@@ -21,14 +21,14 @@ interface DocumentReader extends AutoCloseable {
   @Override
   void close() throws IOException;
 
-  static DocumentReader open(InputFile input, PrepSettings settings, Configuration conf, RecordCounts counts)
+  static DocumentReader open(
+      InputFile input, DocSplit docSplit, String textField, Configuration conf, RecordCounts counts)
       throws IOException {
     return switch (input.format()) {
-      case TEXT -> new TextDocuments(
-          new Utf8LineReader(openDecompressed(input, conf), 8 << 20, counts), settings.docSplit());
+      case TEXT -> new TextDocuments(new Utf8LineReader(openDecompressed(input, conf), 8 << 20, counts), docSplit);
       case JSONL -> new JsonlDocuments(
-          new Utf8LineReader(openDecompressed(input, conf), 256 << 20, counts), settings.textField(), counts);
-      case PARQUET -> new ParquetDocuments(input, settings.textField(), conf, counts);
+          new Utf8LineReader(openDecompressed(input, conf), 256 << 20, counts), textField, counts);
+      case PARQUET -> new ParquetDocuments(input, textField, conf, counts);
     };
   }
 

@@ -35,7 +35,7 @@ final class PrepTask implements Serializable {
     TokenDtype dtype = TokenDtype.forVocab(tokenizer.vocabSize());
     RecordCounts counts = new RecordCounts(input.path(), settings.onBadRecord());
     InputResult result;
-    try (DocumentReader docs = DocumentReader.open(input, settings, conf.get(), counts);
+    try (DocumentReader docs = DocumentReader.open(input, settings.docSplit(), settings.textField(), conf.get(), counts);
         ShardSink train = new ShardSink(fs, dir, "train", input.index(), attempt, dtype, settings.shardTokens());
         ShardSink val = new ShardSink(fs, dir, "val", input.index(), attempt, dtype, settings.shardTokens())) {
       try {
