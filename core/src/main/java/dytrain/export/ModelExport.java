@@ -39,17 +39,23 @@ public final class ModelExport {
   /** Writes both files into {@code dir}, each under a temporary name first so a crash leaves no half file. */
   public static void write(Llama model, Path dir) throws IOException {
     Files.createDirectories(dir);
+    writeAtomically(dir.resolve(WEIGHTS), out -> writeWeights(model, out));
+    byte[] config = configJson(model);
+    writeAtomically(dir.resolve(CONFIG), out -> out.write(config));
+  }
+
+  /** model.safetensors: every tensor in fp32 (a tied head is stored once, as the embedding). */
+  public static void writeWeights(Llama model, OutputStream out) throws IOException {
     Map<String, SafeTensors.Tensor> tensors = new LinkedHashMap<>();
     for (Map.Entry<String, NDArray> e : model.parameters().all().entrySet()) {
       NDArray a = e.getValue();
-      if (model.config().tieEmbeddings() && e.getKey().equals("lm_head.weight")) {
-        continue;
-      }
       tensors.put(e.getKey(), new SafeTensors.Tensor(a.getShape().getShape(), a.toType(DataType.FLOAT32, true).toFloatArray()));
     }
-    writeAtomically(dir.resolve(WEIGHTS), out -> SafeTensors.write(tensors, Map.of("format", "pt"), out));
-    byte[] config = JSON.writeValueAsBytes(hfConfig(model));
-    writeAtomically(dir.resolve(CONFIG), out -> out.write(config));
+    SafeTensors.write(tensors, Map.of("format", "pt"), out);
+  }
+
+  public static byte[] configJson(Llama model) throws IOException {
+    return JSON.writeValueAsBytes(hfConfig(model));
   }
 
   /** Reads an export back into a model that is bit for bit the one written. */
@@ -59,10 +65,13 @@ public final class ModelExport {
     if (!Files.isRegularFile(weights)) {
       throw new DytrainException(dir + " holds no " + WEIGHTS + "; is it a dytrain export?");
     }
-    Map<String, SafeTensors.Tensor> tensors;
     try (InputStream in = new BufferedInputStream(Files.newInputStream(weights))) {
-      tensors = SafeTensors.read(in, weights.toString());
+      return fromTensors(config, SafeTensors.read(in, weights.toString()), device, weights.toString());
     }
+  }
+
+  /** A model over loaded tensors; {@code source} names the weights file in errors. */
+  public static Llama fromTensors(ModelConfig config, Map<String, SafeTensors.Tensor> tensors, Device device, String source) {
     Map<String, float[]> values = new LinkedHashMap<>();
     Map<String, long[]> shapes = new LinkedHashMap<>();
     tensors.forEach((name, t) -> {
@@ -74,7 +83,7 @@ public final class ModelExport {
       return Llama.of(config, params);
     } catch (IllegalArgumentException e) {
       params.close();
-      throw new DytrainException(weights + " does not match " + dir.resolve(CONFIG) + ": " + e.getMessage(), e);
+      throw new DytrainException(source + " does not match its config.json: " + e.getMessage(), e);
     }
   }
 
@@ -83,7 +92,11 @@ public final class ModelExport {
     if (!Files.isRegularFile(file)) {
       throw new DytrainException(dir + " holds no " + CONFIG + "; is it a dytrain export?");
     }
-    JsonNode c = JSON.readTree(file.toFile());
+    return parseConfig(JSON.readTree(file.toFile()), file.toString());
+  }
+
+  /** A model config from Hugging Face LlamaConfig keys plus dytrain's norm keys. */
+  public static ModelConfig parseConfig(JsonNode c, String file) {
     String[] required = {"vocab_size", "hidden_size", "intermediate_size", "num_hidden_layers",
         "num_attention_heads", "max_position_embeddings"};
     for (String key : required) {

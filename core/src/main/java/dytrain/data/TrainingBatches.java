@@ -1,0 +1,56 @@
+package dytrain.data;
+
+import dytrain.config.DytrainException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Which windows a rank trains on at each step. Global batch {@code step} is windows
+ * [step*G, (step+1)*G) of {@link PackedSequences}; rank r of W takes the r-th contiguous slice of G/W
+ * and cuts it into micro-batches. The sequence of global batches therefore does not depend on W, and
+ * resuming at step k needs no replay.
+ */
+public final class TrainingBatches {
+
+  private final PackedSequences windows;
+  private final int globalBatch;
+  private final int rank;
+  private final int worldSize;
+  private final int microBatch;
+
+  public TrainingBatches(PackedSequences windows, int globalBatch, int microBatch, int rank, int worldSize) {
+    if (globalBatch % worldSize != 0 || (globalBatch / worldSize) % microBatch != 0) {
+      throw new DytrainException("global batch of " + globalBatch + " sequences must split into " + worldSize
+          + " ranks x whole micro-batches of train.micro_batch_size = " + microBatch);
+    }
+    this.windows = windows;
+    this.globalBatch = globalBatch;
+    this.microBatch = microBatch;
+    this.rank = rank;
+    this.worldSize = worldSize;
+  }
+
+  /** This rank's micro-batches for {@code step}: each an array of windows of seq_len + 1 tokens. */
+  public List<int[][]> microBatches(long step) {
+    int perRank = globalBatch / worldSize;
+    long first = step * globalBatch + (long) rank * perRank;
+    List<int[][]> out = new ArrayList<>();
+    for (int m = 0; m < perRank; m += microBatch) {
+      int[][] batch = new int[microBatch][];
+      for (int i = 0; i < microBatch; i++) {
+        batch[i] = windows.window(first + m + i);
+      }
+      out.add(batch);
+    }
+    return out;
+  }
+
+  public int accumulationSteps() {
+    return globalBatch / worldSize / microBatch;
+  }
+
+  /** The epoch that {@code step} reads from (a run may go round the data more than once). */
+  public double epochAt(long step) {
+    return (double) step * globalBatch / windows.windowsPerEpoch();
+  }
+}

@@ -1,0 +1,198 @@
+package dytrain.train;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dytrain.config.DytrainException;
+import dytrain.data.DatasetFileSystem;
+import dytrain.export.ModelExport;
+import dytrain.export.SafeTensors;
+import dytrain.model.Llama;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * Checkpoints on any Hadoop file system, one folder per step: the model in the export format, the
+ * optimizer moments, state.json, extra files (the tokenizer) and SHA256SUMS. A checkpoint is written under
+ * a temporary name and renamed into place, so a folder named {@code step-N} is always complete; its
+ * checksums are verified on load. The last {@code keep_last} are kept, plus every {@code keep_every}-th.
+ */
+public final class CheckpointStore {
+
+  public static final String OPTIMIZER = "optimizer.safetensors";
+  public static final String STATE = "state.json";
+  public static final String SUMS = "SHA256SUMS";
+  public static final ObjectMapper JSON = new ObjectMapper()
+      .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+      .enable(SerializationFeature.INDENT_OUTPUT);
+  private static final Pattern NAME = Pattern.compile("step-(\\d+)");
+
+  /** A checkpoint folder and the step it holds. */
+  public record Checkpoint(long step, Path dir) {}
+
+  /** What a checkpoint restores. */
+  public record Loaded(Llama model, Map<String, float[]> optimizerState, TrainState state, Map<String, byte[]> files) {}
+
+  private final Path root;
+  private final FileSystem fs;
+  private final int keepLast;
+  private final int keepEvery;
+
+  public CheckpointStore(String runDir, Configuration conf, int keepLast, int keepEvery) {
+    this.root = new Path(runDir, "checkpoints");
+    this.keepLast = keepLast;
+    this.keepEvery = keepEvery;
+    try {
+      this.fs = DatasetFileSystem.of(root, conf);
+    } catch (IOException e) {
+      throw new DytrainException("cannot open run folder " + runDir + ": " + e.getMessage(), e);
+    }
+  }
+
+  public Path root() {
+    return root;
+  }
+
+  public Checkpoint save(Llama model, AdamW optimizer, TrainState state, Map<String, byte[]> files) throws IOException {
+    Path dir = new Path(root, String.format("step-%08d", state.step()));
+    Path tmp = new Path(root, dir.getName() + ".tmp");
+    fs.delete(tmp, true);
+    fs.mkdirs(tmp);
+    Map<String, String> sums = new LinkedHashMap<>();
+    sums.put(ModelExport.WEIGHTS, write(tmp, ModelExport.WEIGHTS, out -> ModelExport.writeWeights(model, out)));
+    byte[] config = ModelExport.configJson(model);
+    sums.put(ModelExport.CONFIG, write(tmp, ModelExport.CONFIG, out -> out.write(config)));
+    sums.put(OPTIMIZER, write(tmp, OPTIMIZER, out -> SafeTensors.write(tensors(optimizer.state()), Map.of(), out)));
+    byte[] stateJson = JSON.writeValueAsBytes(state);
+    sums.put(STATE, write(tmp, STATE, out -> out.write(stateJson)));
+    for (Map.Entry<String, byte[]> f : files.entrySet()) {
+      sums.put(f.getKey(), write(tmp, f.getKey(), out -> out.write(f.getValue())));
+    }
+    StringBuilder text = new StringBuilder();
+    sums.forEach((name, sum) -> text.append(sum).append("  ").append(name).append('\n'));
+    write(tmp, SUMS, out -> out.write(text.toString().getBytes(StandardCharsets.UTF_8)));
+    fs.delete(dir, true);
+    if (!fs.rename(tmp, dir)) {
+      throw new IOException("could not rename " + tmp + " to " + dir);
+    }
+    prune();
+    return new Checkpoint(state.step(), dir);
+  }
+
+  /** Complete checkpoints, newest first. */
+  public List<Checkpoint> list() throws IOException {
+    List<Checkpoint> out = new ArrayList<>();
+    if (!fs.exists(root)) {
+      return out;
+    }
+    for (FileStatus s : fs.listStatus(root)) {
+      Matcher m = NAME.matcher(s.getPath().getName());
+      if (s.isDirectory() && m.matches() && fs.exists(new Path(s.getPath(), SUMS))) {
+        out.add(new Checkpoint(Long.parseLong(m.group(1)), s.getPath()));
+      }
+    }
+    out.sort((a, b) -> Long.compare(b.step(), a.step()));
+    return out;
+  }
+
+  public Optional<Checkpoint> newest() throws IOException {
+    return list().stream().findFirst();
+  }
+
+  /** Loads a checkpoint, verifying every file against SHA256SUMS first. */
+  public Loaded load(Checkpoint c, Device device) throws IOException {
+    Map<String, byte[]> files = readVerified(fs, c.dir());
+    var config = ModelExport.parseConfig(JSON.readTree(files.remove(ModelExport.CONFIG)), c.dir() + "/" + ModelExport.CONFIG);
+    var weights = SafeTensors.read(new java.io.ByteArrayInputStream(files.remove(ModelExport.WEIGHTS)), c.dir() + "/" + ModelExport.WEIGHTS);
+    var opt = SafeTensors.read(new java.io.ByteArrayInputStream(files.remove(OPTIMIZER)), c.dir() + "/" + OPTIMIZER);
+    TrainState state = JSON.readValue(files.remove(STATE), TrainState.class);
+    Map<String, float[]> optState = new LinkedHashMap<>();
+    opt.forEach((name, t) -> optState.put(name, t.data()));
+    Llama model = ModelExport.fromTensors(config, weights, device, c.dir() + "/" + ModelExport.WEIGHTS);
+    return new Loaded(model, optState, state, files);
+  }
+
+  /** Every file listed in a checkpoint's SHA256SUMS, after checking its digest. */
+  public static Map<String, byte[]> readVerified(FileSystem fs, Path dir) throws IOException {
+    Path sumsFile = new Path(dir, SUMS);
+    if (!fs.exists(sumsFile)) {
+      throw new DytrainException(dir + " is not a complete checkpoint (no " + SUMS + ")");
+    }
+    Map<String, byte[]> files = new LinkedHashMap<>();
+    for (String line : DatasetFileSystem.readString(fs, sumsFile).split("\n")) {
+      if (line.isBlank()) {
+        continue;
+      }
+      String expected = line.substring(0, 64);
+      String name = line.substring(66);
+      byte[] bytes;
+      try (InputStream in = fs.open(new Path(dir, name))) {
+        bytes = in.readAllBytes();
+      }
+      String actual = HexFormat.of().formatHex(sha256().digest(bytes));
+      if (!actual.equals(expected)) {
+        throw new DytrainException("checkpoint file " + new Path(dir, name) + " is corrupt: sha256 " + actual
+            + " differs from " + expected + " in " + SUMS);
+      }
+      files.put(name, bytes);
+    }
+    return files;
+  }
+
+  private void prune() throws IOException {
+    List<Checkpoint> all = list();
+    for (int i = keepLast; i < all.size(); i++) {
+      Checkpoint c = all.get(i);
+      if (keepEvery > 0 && c.step() % keepEvery == 0) {
+        continue;
+      }
+      fs.delete(c.dir(), true);
+    }
+  }
+
+  interface Body {
+    void write(OutputStream out) throws IOException;
+  }
+
+  /** Streams a file through SHA-256 (no second read, no copy in memory) and returns its hex digest. */
+  private String write(Path dir, String name, Body body) throws IOException {
+    MessageDigest digest = sha256();
+    try (OutputStream out = new java.io.BufferedOutputStream(
+        new java.security.DigestOutputStream(fs.create(new Path(dir, name), true), digest), 1 << 20)) {
+      body.write(out);
+    }
+    return HexFormat.of().formatHex(digest.digest());
+  }
+
+  private static Map<String, SafeTensors.Tensor> tensors(Map<String, NDArray> arrays) {
+    Map<String, SafeTensors.Tensor> out = new LinkedHashMap<>();
+    arrays.forEach((name, a) -> out.put(name, new SafeTensors.Tensor(a.getShape().getShape(), a.toFloatArray())));
+    return out;
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

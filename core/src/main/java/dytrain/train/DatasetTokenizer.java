@@ -1,0 +1,57 @@
+package dytrain.train;
+
+import dytrain.config.DytrainException;
+import dytrain.data.DatasetFileSystem;
+import dytrain.data.TokenDataset;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Map;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * The tokenizer a dataset was made with, carried into checkpoints and exports so that generation decodes
+ * with it: a named one ("gpt2") travels as its name, a trained BPE as its tokenizer.json.
+ *
+ * @param spec what {@code Tokenizers.load} takes, or {@link #FILE} for the stored tokenizer.json
+ * @param json the tokenizer.json bytes, or null for a named tokenizer
+ */
+public record DatasetTokenizer(String spec, byte[] json) {
+
+  public static final String FILE = "tokenizer.json";
+
+  public static DatasetTokenizer of(TokenDataset dataset) {
+    String spec = dataset.manifest().prep() == null ? dataset.manifest().tokenizer().name()
+        : dataset.manifest().prep().tokenizerSpec();
+    try {
+      FileSystem fs = DatasetFileSystem.of(dataset.dir(), dataset.conf());
+      Path inside = new Path(dataset.dir(), FILE);
+      if (fs.exists(inside)) {
+        return new DatasetTokenizer(FILE, read(fs, inside));
+      }
+      if (spec.endsWith(".json")) {
+        Path file = new Path(spec);
+        FileSystem specFs = DatasetFileSystem.of(file, dataset.conf());
+        if (!specFs.exists(file)) {
+          throw new DytrainException("dataset " + dataset.dir() + " was made with tokenizer " + spec
+              + ", which no longer exists; generation needs it");
+        }
+        return new DatasetTokenizer(FILE, read(specFs, file));
+      }
+    } catch (IOException e) {
+      throw new DytrainException("cannot read the tokenizer of dataset " + dataset.dir() + ": " + e.getMessage(), e);
+    }
+    return new DatasetTokenizer(spec, null);
+  }
+
+  /** Files to store beside a checkpoint or export. */
+  public Map<String, byte[]> files() {
+    return json == null ? Map.of() : Map.of(FILE, json);
+  }
+
+  private static byte[] read(FileSystem fs, Path p) throws IOException {
+    try (InputStream in = fs.open(p)) {
+      return in.readAllBytes();
+    }
+  }
+}

@@ -1,0 +1,32 @@
+package dytrain.train;
+
+import ai.djl.ndarray.NDArray;
+import java.util.Collection;
+
+/**
+ * How the ranks of a data-parallel run agree on one gradient. A single process has nothing to agree
+ * with; the distributed trainer plugs in a ring all-reduce here, and the train loop stays the same.
+ */
+public interface GradientSync {
+
+  /** Replaces every parameter's gradient by its mean over the ranks. */
+  void averageGradients(Collection<NDArray> parameters);
+
+  /** The mean of a scalar over the ranks (the loss, for logging). */
+  double average(double value);
+
+  /** Seconds spent communicating since the last call (0 for a single process). */
+  default double takeCommunicationSeconds() {
+    return 0;
+  }
+
+  GradientSync SINGLE_PROCESS = new GradientSync() {
+    @Override
+    public void averageGradients(Collection<NDArray> parameters) {}
+
+    @Override
+    public double average(double value) {
+      return value;
+    }
+  };
+}

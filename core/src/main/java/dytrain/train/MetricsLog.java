@@ -1,0 +1,107 @@
+package dytrain.train;
+
+import dytrain.data.DatasetFileSystem;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * metrics.csv (one row per step) and eval.csv (validation loss) in the run folder, on any Hadoop file
+ * system. Rows are kept in memory and the files rewritten atomically (object stores cannot append); a
+ * resumed run first drops the rows past its checkpoint, so its curve is the uninterrupted run's.
+ */
+public final class MetricsLog {
+
+  public static final String TRAIN_FILE = "metrics.csv";
+  public static final String EVAL_FILE = "eval.csv";
+  public static final String EVAL_HEADER = "step,val_loss,val_ppl";
+
+  /** A validation measurement. */
+  public record Eval(long step, double loss) {}
+
+  private final FileSystem fs;
+  private final Path dir;
+  private final List<StepMetrics> steps = new ArrayList<>();
+  private final List<String> trainRows = new ArrayList<>();
+  private final List<Eval> evals = new ArrayList<>();
+
+  public MetricsLog(String runDir, Configuration conf) throws IOException {
+    this.dir = new Path(runDir);
+    this.fs = DatasetFileSystem.of(dir, conf);
+  }
+
+  /** Reloads rows written by an earlier attempt, keeping those before {@code resumeStep}. */
+  public void resumeAt(long resumeStep) throws IOException {
+    for (String row : read(TRAIN_FILE)) {
+      if (Long.parseLong(row.substring(0, row.indexOf(','))) < resumeStep) {
+        trainRows.add(row);
+      }
+    }
+    for (String row : read(EVAL_FILE)) {
+      String[] f = row.split(",");
+      if (Long.parseLong(f[0]) <= resumeStep) {
+        evals.add(new Eval(Long.parseLong(f[0]), Double.parseDouble(f[1])));
+      }
+    }
+  }
+
+  public void add(StepMetrics m) {
+    steps.add(m);
+    trainRows.add(m.csv());
+  }
+
+  public void addEval(long step, double loss) {
+    evals.removeIf(e -> e.step() == step);
+    evals.add(new Eval(step, loss));
+  }
+
+  public List<Eval> evals() {
+    return evals;
+  }
+
+  /** (step, loss) of every logged step, including those reloaded on resume. */
+  public List<double[]> trainCurve() {
+    List<double[]> out = new ArrayList<>();
+    for (String row : trainRows) {
+      String[] f = row.split(",");
+      if (f[11].equals("0")) {
+        out.add(new double[] {Double.parseDouble(f[0]), Double.parseDouble(f[1])});
+      }
+    }
+    return out;
+  }
+
+  public List<StepMetrics> stepsThisAttempt() {
+    return steps;
+  }
+
+  public void flush() throws IOException {
+    StringBuilder train = new StringBuilder(StepMetrics.CSV_HEADER).append('\n');
+    trainRows.forEach(r -> train.append(r).append('\n'));
+    DatasetFileSystem.writeAtomically(fs, new Path(dir, TRAIN_FILE), train.toString());
+    StringBuilder eval = new StringBuilder(EVAL_HEADER).append('\n');
+    for (Eval e : evals) {
+      eval.append(String.format(Locale.ROOT, "%d,%.6f,%.4f%n", e.step(), e.loss(), Math.exp(e.loss())));
+    }
+    DatasetFileSystem.writeAtomically(fs, new Path(dir, EVAL_FILE), eval.toString());
+  }
+
+  private List<String> read(String name) throws IOException {
+    Path file = new Path(dir, name);
+    List<String> rows = new ArrayList<>();
+    if (!fs.exists(file)) {
+      return rows;
+    }
+    String[] lines = DatasetFileSystem.readString(fs, file).split("\n");
+    for (int i = 1; i < lines.length; i++) {
+      if (!lines[i].isBlank()) {
+        rows.add(lines[i]);
+      }
+    }
+    return rows;
+  }
+}

@@ -1,0 +1,130 @@
+package dytrain.train;
+
+import ai.djl.Device;
+import com.fasterxml.jackson.databind.JsonNode;
+import dytrain.config.ConfigLoader;
+import dytrain.config.DytrainConfig;
+import dytrain.config.DytrainException;
+import dytrain.config.ModelConfig;
+import dytrain.data.Manifest;
+import dytrain.data.PackedSequences;
+import dytrain.data.TokenDataset;
+import dytrain.data.TrainingBatches;
+import dytrain.model.Llama;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.Optional;
+import org.apache.hadoop.conf.Configuration;
+
+/**
+ * Sets up one rank's training from a config and a run folder: opens and checks the dataset, starts a
+ * fresh model or resumes from the newest complete checkpoint, and hands the parts to the {@link Trainer}.
+ */
+public final class TrainingRun {
+
+  /** Where this rank stands in a data-parallel job; rank 0 of 1 for a single process. */
+  public record Rank(int rank, int worldSize, GradientSync sync, Device device) {
+    public static final Rank SINGLE = new Rank(0, 1, GradientSync.SINGLE_PROCESS, Device.cpu());
+  }
+
+  private TrainingRun() {}
+
+  public static TokenDataset openDataset(DytrainConfig config, Configuration conf) {
+    String path = config.data().dataset();
+    if (path == null) {
+      throw new DytrainException("data.dataset is not set: point it at a folder made by dytrain prep"
+          + " (in the config, or --set data.dataset=DIR)");
+    }
+    TokenDataset dataset = TokenDataset.open(path, conf);
+    Manifest.TokenizerInfo tok = dataset.manifest().tokenizer();
+    if (tok.vocabSize() > config.model().vocabSize()) {
+      throw new DytrainException("dataset " + path + " was tokenized with " + tok.name() + " (vocab size "
+          + tok.vocabSize() + ") but model.vocab_size = " + config.model().vocabSize()
+          + "; set model.vocab_size to at least " + tok.vocabSize());
+    }
+    return dataset;
+  }
+
+  /**
+   * Trains to the end and returns the final state. {@code requireCheckpoint} makes a missing checkpoint an
+   * error (the --resume flag); without it a run folder with checkpoints is continued anyway.
+   */
+  public static TrainState run(DytrainConfig config, String runDir, boolean requireCheckpoint, Rank rank,
+      Trainer.Listener listener, PrintStream log) throws IOException {
+    Configuration conf = new Configuration();
+    TokenDataset dataset = openDataset(config, conf);
+    DatasetTokenizer tokenizer = DatasetTokenizer.of(dataset);
+    var t = config.train();
+    boolean writer = rank.rank() == 0;
+    CheckpointStore store = new CheckpointStore(runDir, conf, t.keepLast(), t.keepEvery());
+    MetricsLog metrics = writer ? new MetricsLog(runDir, conf) : null;
+    Optional<CheckpointStore.Checkpoint> newest = store.newest();
+    if (requireCheckpoint && newest.isEmpty()) {
+      throw new DytrainException("--resume: no complete checkpoint in " + store.root());
+    }
+    Llama model;
+    AdamW optimizer;
+    TrainState state;
+    if (newest.isPresent()) {
+      CheckpointStore.Loaded loaded = store.load(newest.get(), rank.device());
+      requireSameShape(config.model(), loaded.model().config(), newest.get().dir().toString());
+      model = loaded.model();
+      state = loaded.state();
+      optimizer = new AdamW(model.parameters(), t);
+      optimizer.load(loaded.optimizerState(), state.step() - state.skippedUpdates());
+      if (metrics != null) {
+        metrics.resumeAt(state.step());
+      }
+      log.printf("resuming from %s (step %d)%n", newest.get().dir(), state.step());
+    } else {
+      model = Llama.init(config.model(), config.seed(), rank.device(), ai.djl.ndarray.types.DataType.FLOAT32);
+      optimizer = new AdamW(model.parameters(), t);
+      JsonNode configJson = ConfigLoader.YAML.valueToTree(config);
+      state = new TrainState(0, 0, config.seed(), 0, 0, 0, tokenizer.spec(),
+          ConfigLoader.YAML.valueToTree(model.alpha0()), configJson);
+    }
+    if (config.model().normType().isDynamic()) {
+      log.println(model.alpha0());
+    }
+    int windowLength = config.seqLen() + 1;
+    var trainWindows = new PackedSequences(dataset, config.data().trainSplit(), windowLength, state.dataSeed(), true,
+        config.model().vocabSize());
+    var batches = new TrainingBatches(trainWindows, config.globalBatchSequences(), t.microBatchSize(), rank.rank(),
+        rank.worldSize());
+    Evaluator evaluator = evaluator(config, dataset, windowLength, log);
+    double peak = t.peakFlops() != null ? t.peakFlops() : PeakFlops.measure(1024, 0.5);
+    var parts = new Trainer.Parts(config, model, optimizer, batches, evaluator, rank.sync(), writer ? store : null,
+        metrics, tokenizer.files(), peak);
+    try (model) {
+      TrainState end = new Trainer(parts, state, listener).run();
+      if (metrics != null) {
+        metrics.flush();
+      }
+      return end;
+    }
+  }
+
+  private static Evaluator evaluator(DytrainConfig config, TokenDataset dataset, int windowLength, PrintStream log) {
+    String split = config.data().valSplit();
+    if (!dataset.manifest().splits().containsKey(split)
+        || dataset.manifest().split(split).tokens() < windowLength) {
+      log.println("no validation: dataset " + dataset.dir() + " has no split '" + split
+          + "' with at least one sequence of " + windowLength + " tokens");
+      return null;
+    }
+    var windows = new PackedSequences(dataset, split, windowLength, 0, false, config.model().vocabSize());
+    return new Evaluator(windows, config.train().evalBatches(), config.train().microBatchSize());
+  }
+
+  static void requireSameShape(ModelConfig want, ModelConfig have, String where) {
+    boolean same = want.vocabSize().equals(have.vocabSize()) && want.hiddenSize().equals(have.hiddenSize())
+        && want.intermediateSize().equals(have.intermediateSize()) && want.numLayers().equals(have.numLayers())
+        && want.numHeads().equals(have.numHeads()) && want.numKvHeads().equals(have.numKvHeads())
+        && want.normType() == have.normType() && want.normBias().equals(have.normBias())
+        && want.tieEmbeddings().equals(have.tieEmbeddings());
+    if (!same) {
+      throw new DytrainException("the checkpoint in " + where + " holds a different model than the config ("
+          + have + " vs " + want + "); use another --run-dir for a new model");
+    }
+  }
+}

@@ -1,0 +1,63 @@
+package dytrain.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import dytrain.config.ConfigLoader;
+import dytrain.config.DytrainException;
+import dytrain.model.Llama;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CheckpointStoreTest {
+
+  @TempDir Path run;
+
+  static TrainState state(long step) {
+    return new TrainState(step, step * 4, 1, step * 64, 0, 0, "byte", null, null);
+  }
+
+  @Test
+  void keepsTheLastKPlusEveryMth() throws Exception {
+    var config = ConfigLoader.load(Path.of("../configs/tiny.yaml"), List.of()).model();
+    var store = new CheckpointStore(run.toString(), new Configuration(), 2, 4);
+    try (Llama model = Llama.init(config, 1)) {
+      var opt = new AdamW(model.parameters(), dytrain.config.TrainConfig.defaults());
+      for (long step = 1; step <= 9; step++) {
+        store.save(model, opt, state(step), Map.of("tokenizer.json", new byte[] {1, 2}));
+      }
+    }
+    List<Long> kept = store.list().stream().map(CheckpointStore.Checkpoint::step).toList();
+    assertEquals(List.of(9L, 8L, 4L), kept);
+  }
+
+  @Test
+  void aCorruptFileIsDetectedOnLoadAndAHalfWrittenOneIsIgnored() throws Exception {
+    var config = ConfigLoader.load(Path.of("../configs/tiny.yaml"), List.of()).model();
+    var store = new CheckpointStore(run.toString(), new Configuration(), 3, 0);
+    try (Llama model = Llama.init(config, 1)) {
+      var opt = new AdamW(model.parameters(), dytrain.config.TrainConfig.defaults());
+      store.save(model, opt, state(5), Map.of());
+    }
+    // A crash mid-write leaves only a .tmp folder, which is not a checkpoint.
+    Files.createDirectories(run.resolve("checkpoints/step-00000006.tmp"));
+    var newest = store.newest().orElseThrow();
+    assertEquals(5, newest.step());
+    try (var loaded = store.load(newest, Device.cpu()).model()) {
+      assertEquals(config.hiddenSize(), loaded.config().hiddenSize());
+    }
+    Path optimizer = run.resolve("checkpoints/step-00000005/optimizer.safetensors");
+    byte[] bytes = Files.readAllBytes(optimizer);
+    bytes[bytes.length - 1] ^= 1;
+    Files.write(optimizer, bytes);
+    var e = assertThrows(DytrainException.class, () -> store.load(newest, Device.cpu()));
+    assertTrue(e.getMessage().contains("optimizer.safetensors is corrupt"), e.getMessage());
+  }
+}

@@ -1,0 +1,88 @@
+package dytrain.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import dytrain.config.DytrainException;
+import dytrain.model.Autograd;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class NanGuardTest {
+
+  @TempDir static Path data;
+  @TempDir Path run;
+
+  @BeforeAll
+  static void dataset() throws Exception {
+    TinyDataset.write(data, 64, 30, 2, 2);
+  }
+
+  /** Turns the averaged gradient into NaN at chosen steps: a fault injected where a bad batch would show. */
+  static final class PoisonedSync implements GradientSync {
+    final Set<Long> poisoned;
+    long step;
+
+    PoisonedSync(Set<Long> poisoned) {
+      this.poisoned = poisoned;
+    }
+
+    @Override
+    public void averageGradients(Collection<NDArray> parameters) {
+      if (poisoned.contains(step++)) {
+        try (Autograd off = Autograd.noGrad()) {
+          parameters.iterator().next().getGradient().muli(Float.NaN);
+        }
+      }
+    }
+
+    @Override
+    public double average(double value) {
+      return value;
+    }
+  }
+
+  static TrainingRun.Rank rank(Set<Long> poisoned) {
+    return new TrainingRun.Rank(0, 1, new PoisonedSync(poisoned), ai.djl.Device.cpu());
+  }
+
+  @Test
+  void aNanStepIsSkippedCountedAndTrainingGoesOn() throws Exception {
+    List<StepMetrics> steps = new ArrayList<>();
+    var config = TrainingFixture.config(data, "train.steps=8");
+    TrainState end = TrainingRun.run(config, run.toString(), false, rank(Set.of(2L, 3L)), steps::add, TrainingFixture.QUIET);
+    assertEquals(8, end.step());
+    assertEquals(2, end.skippedUpdates());
+    assertTrue(steps.get(2).skipped() && steps.get(3).skipped() && !steps.get(4).skipped());
+    assertTrue(Double.isNaN(steps.get(2).gradNorm()));
+    var weights = TrainingFixture.finalWeights(run);
+    for (var t : weights.values()) {
+      for (float v : t.data()) {
+        assertTrue(Float.isFinite(v), "a skipped update must not reach the weights");
+      }
+    }
+  }
+
+  @Test
+  void tooManyBadStepsInARowStopTheRunKeepingTheLastGoodCheckpoint() throws Exception {
+    var config = TrainingFixture.config(data, "train.steps=20", "train.max_bad_steps=3");
+    Set<Long> fromStepFive = new java.util.HashSet<>();
+    for (long s = 5; s < 20; s++) {
+      fromStepFive.add(s);
+    }
+    var e = assertThrows(DytrainException.class, () -> TrainingRun.run(config, run.toString(), false,
+        rank(fromStepFive), m -> {}, TrainingFixture.QUIET));
+    assertTrue(e.getMessage().contains("4 steps in a row") && e.getMessage().contains("train.max_bad_steps = 3"),
+        e.getMessage());
+    var store = new CheckpointStore(run.toString(), new org.apache.hadoop.conf.Configuration(), 3, 0);
+    assertEquals(4, store.newest().orElseThrow().step(), "the checkpoint before the NaNs is kept");
+  }
+}
