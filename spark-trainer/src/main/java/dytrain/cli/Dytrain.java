@@ -20,6 +20,9 @@ import picocli.CommandLine.Command;
       InitCommand.class,
       ScoreCommand.class,
       BenchCommand.class,
+      PrepCommand.class,
+      TokenizerCommand.class,
+      ShardsCommand.class,
     })
 public final class Dytrain implements Runnable {
 

@@ -1,0 +1,179 @@
+package dytrain.prep;
+
+import dytrain.config.DytrainException;
+import dytrain.tokenizer.TiktokenTokenizer;
+import dytrain.tokenizer.Tokenizer;
+import dytrain.tokenizer.Tokenizers;
+import com.knuddels.jtokkit.api.Encoding;
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * {@code dytrain bench tokenize}: throughput of the whole prep pipeline (read, tokenize, write Parquet,
+ * on Spark) against jtokkit's raw {@code encodeOrdinary} over the same documents held in memory, each with
+ * 1..N cores, in one run. Raw encoding is the limit the pipeline approaches: its overhead per core is
+ * {@code raw / pipeline - 1}, and its scaling is compared with raw encoding's own scaling on this machine.
+ */
+public final class TokenizeBench {
+
+  /** What to measure with. {@code copies} repeats the corpus so each timed run lasts seconds, not milliseconds. */
+  public record Settings(String input, String tokenizer, int copies, int files, List<Integer> cores) {
+    public Settings {
+      if (copies < 1) throw new DytrainException("--copies " + copies + " must be at least 1");
+      if (files < 1) throw new DytrainException("--files " + files + " must be at least 1");
+      if (cores.isEmpty() || cores.stream().anyMatch(c -> c < 1)) {
+        throw new DytrainException("--cores " + cores + " must list core counts of 1 or more");
+      }
+      cores = List.copyOf(cores);
+    }
+  }
+
+  /** One core count: raw and pipeline throughput over the same text. */
+  public record Row(int cores, double rawTokensPerSec, double pipelineTokensPerSec, double pipelineMBPerSec) {
+    public double overhead() {
+      return rawTokensPerSec / pipelineTokensPerSec - 1;
+    }
+  }
+
+  public record Result(long documents, long bytes, long tokens, List<Row> rows) {}
+
+  private TokenizeBench() {}
+
+  public static Result run(Settings settings, java.util.function.Consumer<String> status) throws Exception {
+    Tokenizer tokenizer = Tokenizers.load(settings.tokenizer());
+    if (!(tokenizer instanceof TiktokenTokenizer tiktoken)) {
+      throw new DytrainException(
+          "--tokenizer " + settings.tokenizer() + ": the baseline is jtokkit, so give gpt2, cl100k_base or o200k_base");
+    }
+    Path work = Files.createTempDirectory("dytrain-bench-tokenize");
+    try {
+      List<String> docs = readDocuments(settings.input(), settings.copies());
+      long bytes = docs.stream().mapToLong(d -> d.getBytes(StandardCharsets.UTF_8).length).sum();
+      writeInputs(docs, work.resolve("in"), settings.files());
+      status.accept(String.format(
+          "corpus: %s x%d = %,d documents, %.1f MB in %d files; tokenizer %s",
+          settings.input(), settings.copies(), docs.size(), bytes / 1e6, settings.files(), tokenizer.name()));
+
+      Encoding encoding = tiktoken.encoding();
+      long tokens = rawEncode(encoding, docs, 1); // warm-up, and the token count both sides must reach
+      List<Row> rows = new ArrayList<>();
+      for (int cores : settings.cores()) {
+        long start = System.nanoTime();
+        long rawTokens = rawEncode(encoding, docs, cores);
+        double rawSeconds = (System.nanoTime() - start) / 1e9;
+        if (rawTokens != tokens) throw new IllegalStateException("raw encoding is not deterministic");
+
+        double seconds = pipeline(settings, work, cores, tokens, docs.size());
+        rows.add(new Row(cores, tokens / rawSeconds, tokens / seconds, bytes / 1e6 / seconds));
+        status.accept(String.format("%d core(s): raw %.0f tokens/s, pipeline %.0f tokens/s", cores, tokens / rawSeconds, tokens / seconds));
+      }
+      return new Result(docs.size(), bytes, tokens, rows);
+    } finally {
+      deleteTree(work);
+    }
+  }
+
+  /** Times PrepJob on a fresh local[cores] Spark; session start-up is not part of the time. */
+  private static double pipeline(Settings settings, Path work, int cores, long expectedTokens, long documents) {
+    SparkSession spark =
+        SparkSession.builder()
+            .master("local[" + cores + "]")
+            .appName("dytrain bench tokenize")
+            .config("spark.ui.enabled", "false")
+            .config("spark.ui.showConsoleProgress", "false")
+            .getOrCreate();
+    try {
+      PrepSettings prep =
+          PrepSettings.of(List.of(work.resolve("in").toString()), work.resolve("out-" + cores).toString(), settings.tokenizer());
+      // warm-up on one input file: class loading and JIT of the read/write path
+      PrepJob.run(
+          PrepSettings.of(List.of(work.resolve("in/part-000.txt").toString()), work.resolve("warm-" + cores).toString(), settings.tokenizer()),
+          spark);
+      long start = System.nanoTime();
+      PrepJob.PrepResult result = PrepJob.run(prep, spark);
+      double seconds = (System.nanoTime() - start) / 1e9;
+      long tokens = result.manifest().totals().tokens() - documents; // the pipeline also writes one EOS per document
+      if (tokens != expectedTokens) {
+        throw new IllegalStateException("pipeline wrote " + tokens + " tokens, raw encoding gave " + expectedTokens);
+      }
+      return seconds;
+    } finally {
+      spark.stop();
+    }
+  }
+
+  private static long rawEncode(Encoding encoding, List<String> docs, int threads) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      List<Future<Long>> parts = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int from = (int) ((long) docs.size() * t / threads);
+        int to = (int) ((long) docs.size() * (t + 1) / threads);
+        parts.add(pool.submit(() -> {
+          long n = 0;
+          for (String d : docs.subList(from, to)) n += encoding.encodeOrdinary(d).size();
+          return n;
+        }));
+      }
+      long total = 0;
+      for (Future<Long> f : parts) total += f.get();
+      return total;
+    } finally {
+      pool.shutdown();
+    }
+  }
+
+  private static List<String> readDocuments(String input, int copies) throws IOException {
+    Configuration conf = new Configuration();
+    List<String> once = new ArrayList<>();
+    for (InputFile file : InputListing.list(List.of(input), conf)) {
+      RecordCounts counts = new RecordCounts(file.path(), BadRecordPolicy.FAIL);
+      try (DocumentReader reader = DocumentReader.open(file, DocSplit.BLANKLINE, "text", conf, counts)) {
+        StringBuilder doc = new StringBuilder();
+        for (DocPiece p; (p = reader.next()) != null; ) {
+          doc.append(p.text());
+          if (p.last()) {
+            once.add(doc.toString());
+            doc.setLength(0);
+          }
+        }
+      }
+    }
+    List<String> docs = new ArrayList<>();
+    for (int c = 0; c < copies; c++) docs.addAll(once);
+    return docs;
+  }
+
+  /** Splits the documents into {@code files} plain-text inputs, blank-line separated, so prep has parallel work. */
+  private static void writeInputs(List<String> docs, Path dir, int files) throws IOException {
+    Files.createDirectories(dir);
+    for (int f = 0; f < files; f++) {
+      try (Writer w = Files.newBufferedWriter(dir.resolve(String.format("part-%03d.txt", f)), StandardCharsets.UTF_8)) {
+        int from = (int) ((long) docs.size() * f / files);
+        int to = (int) ((long) docs.size() * (f + 1) / files);
+        for (String d : docs.subList(from, to)) {
+          w.write(d);
+          w.write("\n\n");
+        }
+      }
+    }
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    try (Stream<Path> paths = Files.walk(root)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+    }
+  }
+}

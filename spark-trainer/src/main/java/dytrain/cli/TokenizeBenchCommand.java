@@ -1,0 +1,51 @@
+package dytrain.cli;
+
+import dytrain.prep.TokenizeBench;
+import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "tokenize", description = {
+    "Prep pipeline (read, tokenize, write Parquet on Spark) vs jtokkit's raw encodeOrdinary on the same text,",
+    "with 1 and 2 cores, in one run. Goal: at most 20% overhead per core, at least 1.8x on 2 cores."})
+final class TokenizeBenchCommand implements Runnable {
+  @Option(names = "--input", defaultValue = "data-prep/corpus/kjv.txt.gz", description = "Corpus, blank-line separated documents (default ${DEFAULT-VALUE}).")
+  String input;
+
+  @Option(names = "--tokenizer", defaultValue = "gpt2", description = "gpt2, cl100k_base or o200k_base (default ${DEFAULT-VALUE}).")
+  String tokenizer;
+
+  @Option(names = "--copies", defaultValue = "4", description = "Times the corpus is repeated (default ${DEFAULT-VALUE}).")
+  int copies;
+
+  @Option(names = "--files", defaultValue = "8", description = "Input files the text is split into (default ${DEFAULT-VALUE}).")
+  int files;
+
+  @Option(names = "--cores", defaultValue = "1,2", split = ",", description = "Core counts to measure (default ${DEFAULT-VALUE}).")
+  List<Integer> cores;
+
+  @Override
+  public void run() {
+    TokenizeBench.Result r;
+    try {
+      r = TokenizeBench.run(new TokenizeBench.Settings(input, tokenizer, copies, files, cores), System.err::println);
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+    System.out.printf("%,d documents, %.1f MB, %,d tokens (%s)%n", r.documents(), r.bytes() / 1e6, r.tokens(), tokenizer);
+    System.out.printf("%-6s %16s %16s %10s %10s%n", "cores", "raw tokens/s", "prep tokens/s", "prep MB/s", "overhead");
+    for (TokenizeBench.Row row : r.rows()) {
+      System.out.printf("%-6d %,16.0f %,16.0f %10.2f %9.1f%%%n",
+          row.cores(), row.rawTokensPerSec(), row.pipelineTokensPerSec(), row.pipelineMBPerSec(), 100 * row.overhead());
+    }
+    List<TokenizeBench.Row> rows = r.rows();
+    if (rows.size() >= 2) {
+      TokenizeBench.Row first = rows.get(0);
+      TokenizeBench.Row last = rows.get(rows.size() - 1);
+      System.out.printf("scaling %d -> %d cores: prep %.2fx, raw %.2fx%n", first.cores(), last.cores(),
+          last.pipelineTokensPerSec() / first.pipelineTokensPerSec(), last.rawTokensPerSec() / first.rawTokensPerSec());
+    }
+  }
+}
