@@ -19,6 +19,8 @@ import org.apache.hadoop.fs.Path;
 public record DatasetTokenizer(String spec, byte[] json) {
 
   public static final String FILE = "tokenizer.json";
+  /** Holds the name of a built-in tokenizer ("gpt2") in a checkpoint or export. */
+  public static final String NAME_FILE = "tokenizer.txt";
 
   public static DatasetTokenizer of(TokenDataset dataset) {
     String spec = dataset.manifest().prep() == null ? dataset.manifest().tokenizer().name()
@@ -46,7 +48,23 @@ public record DatasetTokenizer(String spec, byte[] json) {
 
   /** Files to store beside a checkpoint or export. */
   public Map<String, byte[]> files() {
-    return json == null ? Map.of() : Map.of(FILE, json);
+    return json == null
+        ? Map.of(NAME_FILE, (spec + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8))
+        : Map.of(FILE, json);
+  }
+
+  /** The tokenizer stored in a checkpoint or export folder (local path). */
+  public static dytrain.tokenizer.Tokenizer load(java.nio.file.Path dir) throws IOException {
+    java.nio.file.Path json = dir.resolve(FILE);
+    if (java.nio.file.Files.isRegularFile(json)) {
+      return dytrain.tokenizer.Tokenizers.load(json.toString());
+    }
+    java.nio.file.Path name = dir.resolve(NAME_FILE);
+    if (java.nio.file.Files.isRegularFile(name)) {
+      return dytrain.tokenizer.Tokenizers.load(java.nio.file.Files.readString(name).trim());
+    }
+    throw new DytrainException(dir + " holds no " + FILE + " or " + NAME_FILE
+        + ": it was not written by dytrain train/export, so its tokenizer is unknown");
   }
 
   private static byte[] read(FileSystem fs, Path p) throws IOException {

@@ -92,7 +92,9 @@ public final class TrainingRun {
     var batches = new TrainingBatches(trainWindows, config.globalBatchSequences(), t.microBatchSize(), rank.rank(),
         rank.worldSize());
     Evaluator evaluator = evaluator(config, dataset, windowLength, log);
-    double peak = t.peakFlops() != null ? t.peakFlops() : PeakFlops.measure(1024, 0.5);
+    double peak = t.peakFlops() != null ? t.peakFlops() : PeakFlops.measure();
+    log.printf("MFU against %.1f GFLOP/s (%s fp32 matmul peak)%n", peak / 1e9,
+        t.peakFlops() != null ? "train.peak_flops" : "measured");
     var parts = new Trainer.Parts(config, model, optimizer, batches, evaluator, rank.sync(), writer ? store : null,
         metrics, tokenizer.files(), peak);
     try (model) {

@@ -1,0 +1,46 @@
+package dytrain.cli;
+
+import dytrain.train.StepMetrics;
+import dytrain.train.Trainer;
+import java.io.PrintStream;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+
+/** The console view of a training run: one progress bar (step, loss, tokens/s, ETA) and a line per eval. */
+final class ConsoleProgress implements Trainer.Listener, AutoCloseable {
+
+  private final ProgressBar bar;
+  private final PrintStream out;
+  private double lastVal = Double.NaN;
+
+  ConsoleProgress(String task, long steps, PrintStream out) {
+    this.out = out;
+    this.bar = new ProgressBarBuilder()
+        .setTaskName(task)
+        .setInitialMax(steps)
+        .setStyle(ProgressBarStyle.ASCII)
+        .setUpdateIntervalMillis(500)
+        .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err, 110))
+        .build();
+  }
+
+  @Override
+  public void onStep(StepMetrics m) {
+    bar.stepTo(m.step() + 1);
+    bar.setExtraMessage(String.format(" loss %.3f%s | %,.0f tok/s | mfu %.0f%%%s",
+        m.loss(), Double.isNaN(lastVal) ? "" : String.format(" val %.3f", lastVal), m.tokensPerSecond(),
+        100 * m.mfu(), m.skipped() ? " | SKIPPED (NaN)" : ""));
+  }
+
+  @Override
+  public void onEval(long step, double loss) {
+    lastVal = loss;
+    out.printf("%nstep %d: validation loss %.4f (perplexity %.2f)%n", step, loss, Math.exp(loss));
+  }
+
+  @Override
+  public void close() {
+    bar.close();
+  }
+}

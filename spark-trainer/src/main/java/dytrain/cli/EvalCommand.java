@@ -1,0 +1,36 @@
+package dytrain.cli;
+
+import ai.djl.Device;
+import dytrain.data.PackedSequences;
+import dytrain.data.TokenDataset;
+import dytrain.export.ModelExport;
+import dytrain.model.Llama;
+import dytrain.train.Evaluator;
+import java.nio.file.Path;
+import org.apache.hadoop.conf.Configuration;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "eval", description = "Print the validation loss and perplexity of an exported model on a dataset.")
+final class EvalCommand implements java.util.concurrent.Callable<Integer> {
+
+  @Option(names = "--model", required = true, paramLabel = "DIR") Path model;
+  @Option(names = "--data", required = true, paramLabel = "DATASET") String data;
+  @Option(names = "--split", defaultValue = "val") String split;
+  @Option(names = "--seq-len", description = "default: the model's max_seq_len") Integer seqLen;
+  @Option(names = "--batch-size", defaultValue = "8") int batchSize;
+  @Option(names = "--batches", defaultValue = "16") int batches;
+
+  @Override
+  public Integer call() throws Exception {
+    try (Llama llama = ModelExport.read(model, Device.cpu())) {
+      int t = seqLen != null ? seqLen : llama.config().maxSeqLen();
+      TokenDataset ds = TokenDataset.open(data, new Configuration());
+      var evaluator = new Evaluator(new PackedSequences(ds, split, t + 1, 0, false, llama.config().vocabSize()), batches, batchSize);
+      double loss = evaluator.loss(llama);
+      System.out.printf("%s loss %.4f nats/token, perplexity %.2f (%,d tokens of split %s)%n",
+          split, loss, Math.exp(loss), evaluator.tokens(), split);
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,58 @@
+package dytrain.cli;
+
+import dytrain.config.DytrainException;
+import dytrain.data.DatasetFileSystem;
+import dytrain.export.ModelExport;
+import dytrain.train.CheckpointStore;
+import dytrain.train.DatasetTokenizer;
+import java.io.OutputStream;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "export", description = "Write a checkpoint's model as model.safetensors + config.json (+ its tokenizer).")
+final class ExportCommand implements java.util.concurrent.Callable<Integer> {
+
+  @Option(names = "--checkpoint", required = true, paramLabel = "DIR", description = "a checkpoint folder (runs/X/checkpoints/step-N), or a run folder for its newest") String checkpoint;
+  @Option(names = "--out", required = true, paramLabel = "DIR") String out;
+
+  @Override
+  public Integer call() throws Exception {
+    Configuration conf = new Configuration();
+    Path dir = resolve(new Path(checkpoint), conf);
+    Map<String, byte[]> files = CheckpointStore.readVerified(DatasetFileSystem.of(dir, conf), dir);
+    Path target = new Path(out);
+    FileSystem fs = DatasetFileSystem.of(target, conf);
+    Path tmp = new Path(target.getParent() == null ? new Path(".") : target.getParent(), "." + target.getName() + ".tmp");
+    fs.delete(tmp, true);
+    fs.mkdirs(tmp);
+    for (String name : List.of(ModelExport.WEIGHTS, ModelExport.CONFIG, DatasetTokenizer.FILE, DatasetTokenizer.NAME_FILE)) {
+      if (files.containsKey(name)) {
+        try (OutputStream o = fs.create(new Path(tmp, name), true)) {
+          o.write(files.get(name));
+        }
+      }
+    }
+    fs.delete(target, true);
+    if (!fs.rename(tmp, target)) {
+      throw new DytrainException("could not move the export into " + target);
+    }
+    System.out.printf("exported %s to %s%n", dir, target);
+    return 0;
+  }
+
+  /** A checkpoint folder as given, or the newest checkpoint of a run folder. */
+  static Path resolve(Path given, Configuration conf) throws java.io.IOException {
+    FileSystem fs = DatasetFileSystem.of(given, conf);
+    if (fs.exists(new Path(given, CheckpointStore.SUMS))) {
+      return given;
+    }
+    var store = new CheckpointStore(given.toString(), conf, Integer.MAX_VALUE, 0);
+    return store.newest().orElseThrow(() -> new DytrainException(
+        "--checkpoint " + given + " is neither a checkpoint folder nor a run folder with checkpoints")).dir();
+  }
+}
