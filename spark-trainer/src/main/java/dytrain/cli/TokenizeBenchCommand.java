@@ -24,11 +24,14 @@ final class TokenizeBenchCommand implements Runnable {
   @Option(names = "--cores", defaultValue = "1,2", split = ",", description = "Core counts to measure (default ${DEFAULT-VALUE}).")
   List<Integer> cores;
 
+  @Option(names = "--rounds", defaultValue = "3", description = "Timed runs per side and core count; the best counts (default ${DEFAULT-VALUE}).")
+  int rounds;
+
   @Override
   public void run() {
     TokenizeBench.Result r;
     try {
-      r = TokenizeBench.run(new TokenizeBench.Settings(input, tokenizer, copies, files, cores), System.err::println);
+      r = TokenizeBench.run(new TokenizeBench.Settings(input, tokenizer, copies, files, cores, rounds), System.err::println);
     } catch (RuntimeException e) {
       throw e;
     } catch (Exception e) {
