@@ -75,6 +75,11 @@ final class TokenizerCommand implements Runnable {
       } catch (IOException e) {
         throw new DytrainException("--output " + output + ": cannot write: " + e.getMessage(), e);
       }
+      if (bpe.vocabSize() < vocabSize) {
+        System.err.printf(
+            "tokenizer train: the corpus has no pair left to merge after %d merges, so the vocabulary has %d ids,"
+                + " not the %d asked for%n", bpe.merges().size(), bpe.vocabSize(), vocabSize);
+      }
       System.out.printf(
           "tokenizer train: wrote %s: vocab %d (%d merges), <|endoftext|> = %d%n",
           output, bpe.vocabSize(), bpe.merges().size(), bpe.eosId());
