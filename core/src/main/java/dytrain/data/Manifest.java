@@ -6,6 +6,9 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -133,11 +136,11 @@ public record Manifest(
 
   /** sha256 over the shards' content hashes in manifest order: equal datasets have equal content hashes. */
   public static String contentHash(Map<String, Split> splits) {
-    java.security.MessageDigest sha = RowHasher.newDigest();
+    MessageDigest sha = RowHasher.newDigest();
     splits.forEach((name, split) -> {
-      sha.update(name.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-      for (Shard s : split.shards()) sha.update(s.sha256().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      sha.update(name.getBytes(StandardCharsets.UTF_8));
+      for (Shard s : split.shards()) sha.update(s.sha256().getBytes(StandardCharsets.US_ASCII));
     });
-    return java.util.HexFormat.of().formatHex(sha.digest());
+    return HexFormat.of().formatHex(sha.digest());
   }
 }

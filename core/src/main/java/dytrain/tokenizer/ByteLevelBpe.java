@@ -3,6 +3,7 @@ package dytrain.tokenizer;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -116,12 +117,12 @@ public final class ByteLevelBpe implements Tokenizer {
     for (String word : ByteLevelPreTokenizer.split(text)) {
       int[] ids = encodeWord(word);
       if (n + ids.length > out.length) {
-        out = java.util.Arrays.copyOf(out, Math.max(out.length * 2, n + ids.length));
+        out = Arrays.copyOf(out, Math.max(out.length * 2, n + ids.length));
       }
       System.arraycopy(ids, 0, out, n, ids.length);
       n += ids.length;
     }
-    return java.util.Arrays.copyOf(out, n);
+    return Arrays.copyOf(out, n);
   }
 
   private int[] encodeWord(String word) {
@@ -186,7 +187,7 @@ public final class ByteLevelBpe implements Tokenizer {
       }
       n = w;
     }
-    return java.util.Arrays.copyOf(ids, n);
+    return Arrays.copyOf(ids, n);
   }
 
   @Override
