@@ -49,6 +49,9 @@ public final class TokenShardWriter implements AutoCloseable {
             .withRowGroupSize(rowGroupBytes)
             .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
             .withExtraMetaData(Map.of("dytrain.token_dtype", dtype.jsonName()))
+            // min/max of packed token bytes mean nothing and cost a copy per page
+            .withStatisticsEnabled("tokens", false)
+            .withSizeStatisticsEnabled("tokens", false)
             .build();
   }
 
