@@ -4,10 +4,17 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.EnumSet;
+import java.util.Set;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RawLocalFileSystem;
+import org.apache.hadoop.fs.permission.FsAction;
+import org.apache.hadoop.fs.permission.FsPermission;
 
 /**
  * The Hadoop file system a dataset lives on, with the two operations prep needs to be crash-safe:
@@ -19,7 +26,34 @@ public final class DatasetFileSystem {
 
   public static FileSystem of(Path path, Configuration conf) throws IOException {
     FileSystem fs = path.getFileSystem(conf);
-    return fs instanceof LocalFileSystem local ? local.getRawFileSystem() : fs;
+    if (fs instanceof LocalFileSystem local) {
+      NioPermissionsFileSystem raw = new NioPermissionsFileSystem();
+      raw.initialize(local.getUri(), conf);
+      return raw;
+    }
+    return fs;
+  }
+
+  /**
+   * Hadoop's local file system without its native library runs a {@code chmod} process for every file
+   * it creates; a prep task creates several per input. Setting the bits through java.nio forks nothing.
+   */
+  private static final class NioPermissionsFileSystem extends RawLocalFileSystem {
+    @Override
+    public void setPermission(Path p, FsPermission permission) throws IOException {
+      Set<PosixFilePermission> bits = EnumSet.noneOf(PosixFilePermission.class);
+      add(bits, permission.getUserAction(), PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_EXECUTE);
+      add(bits, permission.getGroupAction(), PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_EXECUTE);
+      add(bits, permission.getOtherAction(), PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_EXECUTE);
+      Files.setPosixFilePermissions(pathToFile(p).toPath(), bits);
+    }
+
+    private static void add(
+        Set<PosixFilePermission> bits, FsAction action, PosixFilePermission r, PosixFilePermission w, PosixFilePermission x) {
+      if (action.implies(FsAction.READ)) bits.add(r);
+      if (action.implies(FsAction.WRITE)) bits.add(w);
+      if (action.implies(FsAction.EXECUTE)) bits.add(x);
+    }
   }
 
   /** Writes {@code text} to a temporary sibling, then renames it into place: readers never see half a file. */
