@@ -1,13 +1,16 @@
 package dytrain.prep;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 
 /** JSON lines: one object a line, the document text in {@code --text-field}. Blank lines are ignored. */
 final class JsonlDocuments implements DocumentReader {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  // one record a line: '{"text": "a"} junk' is malformed, not a record plus ignored junk
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   private final Utf8LineReader lines;
   private final String field;

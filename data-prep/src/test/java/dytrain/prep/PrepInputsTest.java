@@ -147,9 +147,9 @@ class PrepInputsTest {
 
   @Test
   void skippedBadRecordsAreCountedInManifest() throws Exception {
-    Files.writeString(dir.resolve("mixed.jsonl"), "{\"text\": \"kept\"}\n{oops\n{\"body\": 1}\n{\"text\": \"also kept\"}\n");
+    Files.writeString(dir.resolve("mixed.jsonl"), "{\"text\": \"kept\"}\n{oops\n{\"body\": 1}\n{\"text\": \"x\"} junk\n{\"text\": \"also kept\"}\n");
     PrepJob.PrepResult r = PrepJob.run(settings(dir.resolve("mixed.jsonl")).withOnBadRecord(BadRecordPolicy.SKIP), spark);
-    assertEquals(2, r.manifest().totals().skippedRecords());
+    assertEquals(3, r.manifest().totals().skippedRecords());
     assertEquals(2, r.manifest().totals().documents());
     assertEquals(List.of("kept", "also kept"), documents(Tokenizers.load("gpt2")));
   }
