@@ -4,7 +4,8 @@ package dytrain.config;
  * A whole dytrain configuration file: the model, the seed that initialises it and orders the data, the
  * dataset and the training run. Cross-section rules (the sequence length fits the model) live here.
  */
-public record DytrainConfig(ModelConfig model, Long seed, DataConfig data, TrainConfig train) {
+public record DytrainConfig(
+    ModelConfig model, Long seed, DataConfig data, TrainConfig train, DistributedConfig distributed) {
   public DytrainConfig {
     if (model == null) {
       throw new DytrainException("config has no 'model:' section");
@@ -12,9 +13,21 @@ public record DytrainConfig(ModelConfig model, Long seed, DataConfig data, Train
     seed = seed == null ? 0L : seed;
     data = data == null ? DataConfig.defaults() : data;
     train = train == null ? TrainConfig.defaults() : train;
+    distributed = distributed == null ? DistributedConfig.defaults() : distributed;
+    if (distributed.diloco() && train.checkpointEvery() % distributed.innerSteps() != 0) {
+      throw new DytrainException("train.checkpoint_every = " + train.checkpointEvery() + " must be a multiple of"
+          + " distributed.inner_steps = " + distributed.innerSteps() + " with sync: diloco, so that checkpoints"
+          + " hold a model the ranks share");
+    }
     if (train.seqLen() != null && train.seqLen() > model.maxSeqLen()) {
       throw new DytrainException(
           "train.seq_len = " + train.seqLen() + " exceeds model.max_seq_len = " + model.maxSeqLen());
+    }
+    int perRank = globalBatchSequences(model, train) / distributed.ranks();
+    if (globalBatchSequences(model, train) % distributed.ranks() != 0 || perRank % train.microBatchSize() != 0) {
+      throw new DytrainException("the global batch of " + globalBatchSequences(model, train) + " sequences"
+          + " (train.global_batch_tokens / seq_len) must split into distributed.ranks = " + distributed.ranks()
+          + " equal parts, each a whole number of train.micro_batch_size = " + train.microBatchSize());
     }
     int tokensPerMicroBatch = train.microBatchSize() * seqLen(model, train);
     if (train.globalBatchTokens() != null && train.globalBatchTokens() % tokensPerMicroBatch != 0) {
@@ -30,9 +43,13 @@ public record DytrainConfig(ModelConfig model, Long seed, DataConfig data, Train
 
   /** Sequences in one optimizer step across all ranks. */
   public int globalBatchSequences() {
+    return globalBatchSequences(model, train);
+  }
+
+  private static int globalBatchSequences(ModelConfig model, TrainConfig train) {
     return train.globalBatchTokens() == null
         ? train.microBatchSize()
-        : train.globalBatchTokens() / seqLen();
+        : train.globalBatchTokens() / seqLen(model, train);
   }
 
   private static int seqLen(ModelConfig model, TrainConfig train) {

@@ -20,6 +20,18 @@ public interface GradientSync {
     return 0;
   }
 
+  /** Called once before the first step of an attempt, with the parameters every rank starts from. */
+  default void start(Collection<NDArray> parameters) {}
+
+  /** Fails if the ranks' parameters differ (synchronous data parallelism keeps them bitwise equal). */
+  default void checkReplicas(long step, Collection<NDArray> parameters) {}
+
+  /**
+   * Called after every optimizer update; a low-communication scheme (DiLoCo) synchronises parameters here
+   * instead of gradients.
+   */
+  default void afterUpdate(long step, Collection<NDArray> parameters) {}
+
   GradientSync SINGLE_PROCESS = new GradientSync() {
     @Override
     public void averageGradients(Collection<NDArray> parameters) {}

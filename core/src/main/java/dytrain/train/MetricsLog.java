@@ -25,13 +25,28 @@ public final class MetricsLog {
 
   private final FileSystem fs;
   private final Path dir;
+  private final String prefix;
+  private long lastFlush = System.nanoTime();
   private final List<StepMetrics> steps = new ArrayList<>();
   private final List<String> trainRows = new ArrayList<>();
   private final List<Eval> evals = new ArrayList<>();
 
   public MetricsLog(String runDir, Configuration conf) throws IOException {
+    this(runDir, conf, "");
+  }
+
+  /** A log whose files are named {@code prefix + metrics.csv}: ranks other than 0 log under ranks/. */
+  public MetricsLog(String runDir, Configuration conf, String prefix) throws IOException {
     this.dir = new Path(runDir);
     this.fs = DatasetFileSystem.of(dir, conf);
+    this.prefix = prefix;
+  }
+
+  /** Flushes at most every two seconds, so a driver polling the file sees progress. */
+  public void maybeFlush() throws IOException {
+    if (System.nanoTime() - lastFlush > 2_000_000_000L) {
+      flush();
+    }
   }
 
   /** Reloads rows written by an earlier attempt, keeping those before {@code resumeStep}. */
@@ -80,18 +95,19 @@ public final class MetricsLog {
   }
 
   public void flush() throws IOException {
+    lastFlush = System.nanoTime();
     StringBuilder train = new StringBuilder(StepMetrics.CSV_HEADER).append('\n');
     trainRows.forEach(r -> train.append(r).append('\n'));
-    DatasetFileSystem.writeAtomically(fs, new Path(dir, TRAIN_FILE), train.toString());
+    DatasetFileSystem.writeAtomically(fs, new Path(dir, prefix + TRAIN_FILE), train.toString());
     StringBuilder eval = new StringBuilder(EVAL_HEADER).append('\n');
     for (Eval e : evals) {
       eval.append(String.format(Locale.ROOT, "%d,%.6f,%.4f%n", e.step(), e.loss(), Math.exp(e.loss())));
     }
-    DatasetFileSystem.writeAtomically(fs, new Path(dir, EVAL_FILE), eval.toString());
+    DatasetFileSystem.writeAtomically(fs, new Path(dir, prefix + EVAL_FILE), eval.toString());
   }
 
   private List<String> read(String name) throws IOException {
-    Path file = new Path(dir, name);
+    Path file = new Path(dir, prefix + name);
     List<String> rows = new ArrayList<>();
     if (!fs.exists(file)) {
       return rows;

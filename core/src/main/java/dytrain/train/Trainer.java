@@ -62,11 +62,13 @@ public final class Trainer {
   /** Trains until {@code train.steps}; returns the final state. */
   public TrainState run() throws IOException {
     var t = p.config().train();
+    p.sync().start(params);
     while (state.step() < t.steps()) {
       StepMetrics m = step(state.step());
       listener.onStep(m);
       if (p.metrics() != null) {
         p.metrics().add(m);
+        p.metrics().maybeFlush();
       }
       long done = state.step();
       if (done % t.evalEvery() == 0 || done == t.steps()) {
@@ -107,6 +109,11 @@ public final class Trainer {
       p.optimizer().step(lr);
     }
     params.forEach(Autograd::zeroGradient);
+    p.sync().afterUpdate(step, params);
+    if (p.config().distributed().checksumEvery() > 0
+        && (step + 1) % p.config().distributed().checksumEvery() == 0) {
+      p.sync().checkReplicas(step, params);
+    }
     long tokens = (long) p.config().globalBatchSequences() * p.config().seqLen();
     state = next(state, tokens, bad);
     double seconds = (System.nanoTime() - start) / 1e9;

@@ -57,7 +57,7 @@ public final class TrainingRun {
     var t = config.train();
     boolean writer = rank.rank() == 0;
     CheckpointStore store = new CheckpointStore(runDir, conf, t.keepLast(), t.keepEvery());
-    MetricsLog metrics = writer ? new MetricsLog(runDir, conf) : null;
+    MetricsLog metrics = new MetricsLog(runDir, conf, writer ? "" : "ranks/rank-" + rank.rank() + "-");
     Optional<CheckpointStore.Checkpoint> newest = store.newest();
     if (requireCheckpoint && newest.isEmpty()) {
       throw new DytrainException("--resume: no complete checkpoint in " + store.root());
@@ -72,10 +72,10 @@ public final class TrainingRun {
       state = loaded.state();
       optimizer = new AdamW(model.parameters(), t);
       optimizer.load(loaded.optimizerState(), state.step() - state.skippedUpdates());
-      if (metrics != null) {
-        metrics.resumeAt(state.step());
+      metrics.resumeAt(state.step());
+      if (writer) {
+        log.printf("resuming from %s (step %d)%n", newest.get().dir(), state.step());
       }
-      log.printf("resuming from %s (step %d)%n", newest.get().dir(), state.step());
     } else {
       model = Llama.init(config.model(), config.seed(), rank.device(), ai.djl.ndarray.types.DataType.FLOAT32);
       optimizer = new AdamW(model.parameters(), t);
@@ -83,7 +83,7 @@ public final class TrainingRun {
       state = new TrainState(0, 0, config.seed(), 0, 0, 0, tokenizer.spec(),
           ConfigLoader.YAML.valueToTree(model.alpha0()), configJson);
     }
-    if (config.model().normType().isDynamic()) {
+    if (config.model().normType().isDynamic() && writer) {
       log.println(model.alpha0());
     }
     int windowLength = config.seqLen() + 1;
@@ -91,17 +91,15 @@ public final class TrainingRun {
         config.model().vocabSize());
     var batches = new TrainingBatches(trainWindows, config.globalBatchSequences(), t.microBatchSize(), rank.rank(),
         rank.worldSize());
-    Evaluator evaluator = evaluator(config, dataset, windowLength, log);
+    Evaluator evaluator = writer ? evaluator(config, dataset, windowLength, log) : null;
     double peak = t.peakFlops() != null ? t.peakFlops() : PeakFlops.measure();
-    log.printf("MFU against %.1f GFLOP/s (%s fp32 matmul peak)%n", peak / 1e9,
+    if (writer) log.printf("MFU against %.1f GFLOP/s (%s fp32 matmul peak)%n", peak / 1e9,
         t.peakFlops() != null ? "train.peak_flops" : "measured");
     var parts = new Trainer.Parts(config, model, optimizer, batches, evaluator, rank.sync(), writer ? store : null,
         metrics, tokenizer.files(), peak);
     try (model) {
       TrainState end = new Trainer(parts, state, listener).run();
-      if (metrics != null) {
-        metrics.flush();
-      }
+      metrics.flush();
       return end;
     }
   }

@@ -4,6 +4,9 @@ import dytrain.config.DytrainConfig;
 import dytrain.model.ModelSize;
 import dytrain.train.TrainState;
 import dytrain.train.TrainingRun;
+import dytrain.spark.DistributedTraining;
+import dytrain.spark.TrainingSession;
+import org.apache.spark.sql.SparkSession;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -20,19 +23,50 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
   @Option(names = "--resume", description = "fail unless the run folder holds a checkpoint to continue from")
   boolean resume;
 
+  @Option(names = "--ranks", description = "data-parallel ranks (distributed.ranks); more than 1 runs on Spark")
+  Integer ranks;
+
+  @Option(names = "--master", description = "Spark master for a local run: local[N] runs the ranks as threads;"
+      + " default local-cluster (one executor JVM per rank). Ignored under spark-submit.")
+  String master;
+
   @Override
   public Integer call() throws Exception {
+    if (ranks != null) {
+      options.overrides.add("distributed.ranks=" + ranks);
+    }
     DytrainConfig config = options.load();
     String dir = runDir != null ? runDir : defaultRunDir(options.config);
     describe(config, dir);
-    TrainState end;
-    try (ConsoleProgress progress = new ConsoleProgress("train", config.train().steps(), System.out)) {
-      end = TrainingRun.run(config, dir, resume, TrainingRun.Rank.SINGLE, progress, System.out);
+    boolean distributed = TrainingSession.submitted() || master != null || config.distributed().ranks() > 1;
+    if (distributed) {
+      trainOnSpark(config, dir);
+    } else {
+      TrainState end;
+      try (ConsoleProgress progress = new ConsoleProgress("train", config.train().steps(), System.out)) {
+        end = TrainingRun.run(config, dir, resume, TrainingRun.Rank.SINGLE, progress, System.out);
+      }
+      System.out.printf("done: %d steps, %,d tokens, %d skipped updates%n", end.step(), end.tokensSeen(), end.skippedUpdates());
     }
     var png = LossPlot.write(dir, "dytrain " + options.config.getFileName() + " (" + config.model().normType().key() + ")");
-    System.out.printf("done: %d steps, %,d tokens, %d skipped updates; metrics, checkpoints and %s in %s%n",
-        end.step(), end.tokensSeen(), end.skippedUpdates(), png.getName(), dir);
+    System.out.printf("metrics, checkpoints and %s in %s%n", png.getName(), dir);
     return 0;
+  }
+
+  private void trainOnSpark(DytrainConfig config, String dir) throws java.io.IOException {
+    if (resume && new dytrain.train.CheckpointStore(dir, new org.apache.hadoop.conf.Configuration(), 1, 0).newest().isEmpty()) {
+      throw new dytrain.config.DytrainException("--resume: no complete checkpoint in " + dir + "/checkpoints");
+    }
+    var d = config.distributed();
+    SparkSession spark = TrainingSession.start(master, d.ranks(), d.executorMemoryMb());
+    try (ConsoleProgress progress = new ConsoleProgress("train", config.train().steps(), System.out)) {
+      var outcome = DistributedTraining.run(spark, config, dir, progress, System.out);
+      progress.close();
+      System.out.printf("done: %d ranks, %d attempt(s); per rank (rank,steps,all-reduces,bytes sent): %s%n",
+          d.ranks(), outcome.attempts(), outcome.ranks());
+    } finally {
+      spark.stop();
+    }
   }
 
   static String defaultRunDir(Path config) {

@@ -1,0 +1,98 @@
+package dytrain.collective;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDScope;
+import dytrain.model.Autograd;
+import dytrain.train.GradientSync;
+import java.util.Collection;
+
+/**
+ * DiLoCo (Douillard et al. 2023, "DiLoCo: Distributed Low-Communication Training of Language Models"):
+ * each rank takes {@code innerSteps} local AdamW steps on its own data without communicating; then the
+ * ranks average their parameter change (the outer gradient, {@code start - local}) and apply it with
+ * Nesterov momentum SGD to the shared start point. All-reduces drop by a factor of {@code innerSteps}.
+ */
+public final class DiLoCoSync implements GradientSync {
+
+  private final RingAllReduce ring;
+  private final int bucketFloats;
+  private final int innerSteps;
+  private final double outerLr;
+  private final double momentum;
+  private float[] start;
+  private float[] velocity;
+  private double communicationSeconds;
+  private long allReduces;
+
+  public DiLoCoSync(RingAllReduce ring, int bucketFloats, int innerSteps, double outerLr, double momentum) {
+    this.ring = ring;
+    this.bucketFloats = bucketFloats;
+    this.innerSteps = innerSteps;
+    this.outerLr = outerLr;
+    this.momentum = momentum;
+  }
+
+  /** Inner steps use the rank's own gradient. */
+  @Override
+  public void averageGradients(Collection<NDArray> parameters) {}
+
+  /** The logged loss is the rank's own: averaging it would cost a collective every inner step. */
+  @Override
+  public double average(double value) {
+    return value;
+  }
+
+  /**
+   * The shared point the first outer step starts from: the identical initial parameters, or a resumed
+   * checkpoint, which lies on an outer step (checkpoint_every is a multiple of inner_steps).
+   */
+  @Override
+  public void start(Collection<NDArray> parameters) {
+    try (NDScope scope = new NDScope(); Autograd off = Autograd.noGrad()) {
+      start = ParameterVector.values(parameters).values();
+      velocity = new float[start.length];
+    }
+  }
+
+  @Override
+  public void afterUpdate(long step, Collection<NDArray> parameters) {
+    try (NDScope scope = new NDScope(); Autograd off = Autograd.noGrad()) {
+      if ((step + 1) % innerSteps != 0) {
+        return;
+      }
+      long t0 = System.nanoTime();
+      ParameterVector.Flat local = ParameterVector.values(parameters);
+      float[] delta = local.values();
+      for (int i = 0; i < delta.length; i++) {
+        delta[i] = start[i] - delta[i]; // outer gradient
+      }
+      ring.allReduceMean(delta, bucketFloats);
+      allReduces++;
+      for (int i = 0; i < delta.length; i++) { // Nesterov: v = mu v + g; x -= lr (mu v + g)
+        velocity[i] = (float) (momentum * velocity[i] + delta[i]);
+        start[i] -= (float) (outerLr * (momentum * velocity[i] + delta[i]));
+      }
+      System.arraycopy(start, 0, local.values(), 0, start.length);
+      local.writeBackValues(parameters);
+      communicationSeconds += (System.nanoTime() - t0) / 1e9;
+    }
+  }
+
+  @Override
+  public double takeCommunicationSeconds() {
+    double s = communicationSeconds;
+    communicationSeconds = 0;
+    return s;
+  }
+
+  @Override
+  public void checkReplicas(long step, Collection<NDArray> parameters) {
+    if ((step + 1) % innerSteps == 0) {
+      ReplicaCheck.require(ring, step, parameters);
+    }
+  }
+
+  public long allReduces() {
+    return allReduces;
+  }
+}

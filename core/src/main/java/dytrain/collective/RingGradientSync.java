@@ -1,0 +1,62 @@
+package dytrain.collective;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDScope;
+import dytrain.model.Autograd;
+import dytrain.train.GradientSync;
+import java.util.Collection;
+
+/**
+ * Synchronous data parallelism: every step, all gradients are flattened into one array and averaged with
+ * the ring all-reduce in buckets of {@code bucketFloats}, so every rank applies the same update.
+ */
+public final class RingGradientSync implements GradientSync {
+
+  private final RingAllReduce ring;
+  private final int bucketFloats;
+  private double communicationSeconds;
+  private long allReduces;
+
+  public RingGradientSync(RingAllReduce ring, int bucketFloats) {
+    this.ring = ring;
+    this.bucketFloats = bucketFloats;
+  }
+
+  @Override
+  public void averageGradients(Collection<NDArray> parameters) {
+    long start = System.nanoTime();
+    try (NDScope scope = new NDScope(); Autograd off = Autograd.noGrad()) {
+      ParameterVector.Flat flat = ParameterVector.gradients(parameters);
+      ring.allReduceMean(flat.values(), bucketFloats);
+      allReduces++;
+      flat.writeBackGradients(parameters);
+    }
+    communicationSeconds += (System.nanoTime() - start) / 1e9;
+  }
+
+  @Override
+  public double average(double value) {
+    long[] all = ring.allGather(Double.doubleToLongBits(value));
+    double sum = 0;
+    for (long bits : all) { // the same order on every rank: the same sum
+      sum += Double.longBitsToDouble(bits);
+    }
+    return sum / all.length;
+  }
+
+  @Override
+  public double takeCommunicationSeconds() {
+    double s = communicationSeconds;
+    communicationSeconds = 0;
+    return s;
+  }
+
+  @Override
+  public void checkReplicas(long step, Collection<NDArray> parameters) {
+    ReplicaCheck.require(ring, step, parameters);
+  }
+
+  public long allReduces() {
+    return allReduces;
+  }
+}

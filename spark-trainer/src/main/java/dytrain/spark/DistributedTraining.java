@@ -1,0 +1,158 @@
+package dytrain.spark;
+
+import dytrain.config.ConfigLoader;
+import dytrain.config.DytrainConfig;
+import dytrain.config.DytrainException;
+import dytrain.data.DatasetFileSystem;
+import dytrain.train.StepMetrics;
+import dytrain.train.Trainer;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.security.SecureRandom;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The driver of a data-parallel run: checks the cluster, launches one barrier stage with a task per
+ * rank, follows rank 0's metrics for progress, and, when the stage fails (a rank died, a peer timed out),
+ * relaunches it; every launch resumes from the newest complete checkpoint. Spark does not retry a failed
+ * barrier stage that ends a job, so this loop is the recovery.
+ */
+public final class DistributedTraining {
+
+  /** How a run ended: the per-rank reports ("rank,steps,allreduces,bytes") and the attempts it took. */
+  public record Outcome(List<String> ranks, int attempts) {}
+
+  private DistributedTraining() {}
+
+  public static Outcome run(SparkSession spark, DytrainConfig config, String runDir, Trainer.Listener listener,
+      PrintStream log) throws IOException {
+    JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    int ranks = config.distributed().ranks();
+    awaitExecutors(sc, ranks);
+    Preflight.check(sc, ranks);
+    String configJson = ConfigLoader.YAML.writeValueAsString(config);
+    int maxAttempts = config.distributed().maxAttempts();
+    for (int attempt = 1; ; attempt++) {
+      byte[] secret = new byte[32];
+      new SecureRandom().nextBytes(secret); // a new secret per launch: a stale rank cannot rejoin
+      log.printf("launching %d ranks (%s, attempt %d of %d)%n", ranks, config.distributed().sync(), attempt, maxAttempts);
+      try (MetricsFollower follower = new MetricsFollower(runDir, listener)) {
+        JavaRDD<Integer> rankIds = sc.parallelize(IntStream.range(0, ranks).boxed().toList(), ranks);
+        var stage = rankIds.rdd().barrier().mapPartitions(
+            new RankTask(configJson, runDir, secret), false, scala.reflect.ClassTag$.MODULE$.apply(String.class));
+        List<String> reports = new JavaRDD<>(stage, scala.reflect.ClassTag$.MODULE$.apply(String.class)).collect();
+        follower.drain();
+        return new Outcome(reports, attempt);
+      } catch (Exception e) { // Spark throws its checked SparkException without declaring it
+        if (e instanceof DytrainException user) {
+          throw user;
+        }
+        String reason = rootMessage(e);
+        if (reason.contains("DytrainException")) {
+          throw new DytrainException(reason.replaceFirst(".*DytrainException: ", ""), e);
+        }
+        if (attempt >= maxAttempts) {
+          throw new DytrainException("the training job failed " + attempt + " times (distributed.max_attempts = "
+              + maxAttempts + "); last error: " + reason, e);
+        }
+        log.printf("%nattempt %d failed: %s%nrelaunching from the newest checkpoint in %s%n", attempt, reason, runDir);
+      }
+    }
+  }
+
+  /** Executors register after the context starts; a barrier stage launched before they do cannot be scheduled. */
+  private static void awaitExecutors(JavaSparkContext sc, int ranks) {
+    if (sc.master().startsWith("local[") || sc.master().equals("local")) {
+      return;
+    }
+    long deadline = System.nanoTime() + 120_000_000_000L;
+    while (Preflight.slots(sc) < ranks && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(200);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    String message = e.getMessage() == null ? e.toString() : e.getMessage();
+    int cut = message.indexOf("\n");
+    return (cut > 0 ? message.substring(0, cut) : message) + (t != e && t.getMessage() != null ? " (" + t.getMessage() + ")" : "");
+  }
+
+  /** Polls rank 0's metrics.csv on the driver and hands new rows to the listener (the progress bar). */
+  static final class MetricsFollower implements AutoCloseable {
+    private final Path file;
+    private final FileSystem fs;
+    private final Trainer.Listener listener;
+    private final Thread thread;
+    private long nextStep = -1;
+    private volatile boolean running = true;
+
+    MetricsFollower(String runDir, Trainer.Listener listener) throws IOException {
+      this.file = new Path(runDir, "metrics.csv");
+      this.fs = DatasetFileSystem.of(file, new Configuration());
+      this.listener = listener;
+      this.thread = new Thread(() -> {
+        while (running) {
+          poll();
+          try {
+            Thread.sleep(1000);
+          } catch (InterruptedException e) {
+            return;
+          }
+        }
+      }, "metrics-follower");
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    synchronized void poll() {
+      try {
+        if (!fs.exists(file)) {
+          return;
+        }
+        String[] lines = DatasetFileSystem.readString(fs, file).split("\n");
+        for (int i = 1; i < lines.length; i++) {
+          String[] f = lines[i].split(",");
+          if (f.length < 12) {
+            continue;
+          }
+          long step = Long.parseLong(f[0]);
+          if (step > nextStep) {
+            nextStep = step;
+            listener.onStep(new StepMetrics(step, Double.parseDouble(f[1]), Double.parseDouble(f[2]),
+                Double.parseDouble(f[3]), Long.parseLong(f[4]), Double.parseDouble(f[5]), Double.parseDouble(f[6]),
+                Double.parseDouble(f[7]) / 1e3, Double.parseDouble(f[8]) / 1e3, Double.parseDouble(f[9]) / 1e3,
+                Double.parseDouble(f[10]) / 1e3, f[11].equals("1")));
+          }
+        }
+      } catch (IOException | RuntimeException e) {
+        // a file being replaced mid-read: the next poll sees the whole one
+      }
+    }
+
+    void drain() {
+      poll();
+    }
+
+    @Override
+    public void close() {
+      running = false;
+      thread.interrupt();
+    }
+  }
+}

@@ -1,0 +1,49 @@
+package dytrain.spark;
+
+import dytrain.config.DytrainException;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Spark's {@code local-cluster[N,cores,mem]} mode on one machine: real executor JVMs, started by in-process
+ * workers from {@code $SPARK_HOME/jars}. dytrain fills that folder with links to its own classpath, so no
+ * Spark distribution is needed; the {@code ./dytrain} launcher and the test build set SPARK_HOME.
+ */
+final class LocalCluster {
+  private LocalCluster() {}
+
+  static String master(int ranks, int memoryMb) {
+    return "local-cluster[" + ranks + ",1," + memoryMb + "]";
+  }
+
+  /** Links every jar of this JVM's classpath into $SPARK_HOME/jars; returns the classpath for executors. */
+  static String prepareSparkHome() {
+    String home = System.getenv("SPARK_HOME");
+    if (home == null || home.isBlank()) {
+      throw new DytrainException("local-cluster mode needs SPARK_HOME (the ./dytrain launcher sets it to"
+          + " spark-trainer/target/spark-home); run through ./dytrain or set it to an empty folder");
+    }
+    if (!"2.13".equals(System.getenv("SPARK_SCALA_VERSION"))) {
+      throw new DytrainException("local-cluster mode needs SPARK_SCALA_VERSION=2.13 in the environment");
+    }
+    Path jars = Path.of(home, "jars");
+    String classpath = System.getProperty("java.class.path");
+    try {
+      Files.createDirectories(jars);
+      for (String entry : classpath.split(File.pathSeparator)) {
+        Path source = Path.of(entry).toAbsolutePath();
+        if (entry.endsWith(".jar") && Files.isRegularFile(source)) {
+          Path link = jars.resolve(source.getFileName());
+          if (!Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            Files.createSymbolicLink(link, source);
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new DytrainException("cannot prepare " + jars + " for local-cluster mode: " + e.getMessage(), e);
+    }
+    return classpath;
+  }
+}

@@ -1,0 +1,76 @@
+package dytrain.spark;
+
+import dytrain.collective.DiLoCoSync;
+import dytrain.collective.RingAllReduce;
+import dytrain.collective.RingGradientSync;
+import dytrain.config.ConfigLoader;
+import dytrain.config.DytrainConfig;
+import dytrain.train.GradientSync;
+import dytrain.train.TrainState;
+import dytrain.train.TrainingRun;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import org.apache.spark.BarrierTaskContext;
+
+/**
+ * What one barrier task runs: open a listening socket, exchange addresses with allGather (the only thing
+ * that passes through Spark), join the authenticated ring, then train as rank r of W with core's trainer.
+ */
+final class RankTask extends scala.runtime.AbstractFunction1<scala.collection.Iterator<Integer>, scala.collection.Iterator<String>>
+    implements java.io.Serializable {
+
+  private final String configJson;
+  private final String runDir;
+  private final String secretHex;
+
+  RankTask(String configJson, String runDir, byte[] secret) {
+    this.configJson = configJson;
+    this.runDir = runDir;
+    this.secretHex = HexFormat.of().formatHex(secret);
+  }
+
+  @Override
+  public scala.collection.Iterator<String> apply(scala.collection.Iterator<Integer> partition) {
+    return scala.jdk.javaapi.CollectionConverters.asScala(List.of(train()).iterator());
+  }
+
+  private String train() {
+    BarrierTaskContext ctx = BarrierTaskContext.get();
+    int rank = ctx.partitionId();
+    DytrainConfig config;
+    try {
+      config = ConfigLoader.bind(ConfigLoader.YAML.readTree(configJson), DytrainConfig.class, "job config");
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+    var d = config.distributed();
+    PrintStream log = System.err;
+    String host = ctx.getTaskInfos()[rank].address().replaceFirst(":\\d+$", "");
+    try (ServerSocket listener = RingAllReduce.listen(host)) {
+      String[] addresses = ctx.allGather(host + ":" + listener.getLocalPort());
+      List<InetSocketAddress> peers = new ArrayList<>();
+      for (String a : addresses) {
+        int colon = a.lastIndexOf(':');
+        peers.add(new InetSocketAddress(a.substring(0, colon), Integer.parseInt(a.substring(colon + 1))));
+      }
+      var device = RankDevice.of(ctx.resourcesJMap(), rank);
+      try (RingAllReduce ring = RingAllReduce.join(rank, peers, listener, HexFormat.of().parseHex(secretHex),
+          Duration.ofSeconds(d.timeoutSeconds()), log::println)) {
+        GradientSync sync = d.diloco()
+            ? new DiLoCoSync(ring, d.bucketFloats(), d.innerSteps(), d.outerLr(), d.outerMomentum())
+            : new RingGradientSync(ring, d.bucketFloats());
+        TrainState end = TrainingRun.run(config, runDir, false,
+            new TrainingRun.Rank(rank, peers.size(), sync, device), m -> {}, log);
+        long allReduces = sync instanceof RingGradientSync r ? r.allReduces() : ((DiLoCoSync) sync).allReduces();
+        return rank + "," + end.step() + "," + allReduces + "," + ring.bytesSent();
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("rank " + rank + ": " + e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,38 @@
+package dytrain.spark;
+
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The Spark session of a training job. Under spark-submit the cluster's settings are used as given (and
+ * checked by {@link Preflight}); on one machine dytrain sets up local mode (ranks as threads) or
+ * local-cluster mode (ranks as executor JVMs, one core each) itself.
+ */
+public final class TrainingSession {
+  private TrainingSession() {}
+
+  /** True when spark-submit (or the user) chose the master: the job runs on that cluster. */
+  public static boolean submitted() {
+    return System.getProperty("spark.master") != null;
+  }
+
+  /**
+   * @param master null for local-cluster with {@code ranks} executors, or a master URL such as local[2]
+   */
+  public static SparkSession start(String master, int ranks, int executorMemoryMb) {
+    SparkSession.Builder b = SparkSession.builder().appName("dytrain train").config("spark.ui.enabled", "false");
+    if (!submitted()) {
+      String m = master != null ? master : LocalCluster.master(ranks, executorMemoryMb);
+      b.master(m).config("spark.barrier.sync.timeout", "600s");
+      if (m.startsWith("local-cluster")) {
+        String flags = System.getenv().getOrDefault("DYTRAIN_JVM_FLAGS", "");
+        b.config("spark.executor.extraClassPath", LocalCluster.prepareSparkHome())
+            // one libtorch thread per rank: each rank is one core's worth of work
+            .config("spark.executor.extraJavaOptions", flags + " -Dai.djl.pytorch.num_threads=1")
+            .config("spark.executorEnv.DJL_OFFLINE", "true");
+      }
+    }
+    SparkSession spark = b.getOrCreate();
+    spark.sparkContext().setLogLevel("WARN");
+    return spark;
+  }
+}
