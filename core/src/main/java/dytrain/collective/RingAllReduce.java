@@ -46,6 +46,9 @@ public final class RingAllReduce implements AutoCloseable {
     this.timeout = timeout;
     this.toNext = toNext;
     this.fromPrev = fromPrev;
+    if (fromPrev != null) {
+      fromPrev.setSoTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toMillis())); // every read is bounded
+    }
     this.out = toNext == null ? null : new DataOutputStream(new BufferedOutputStream(toNext.getOutputStream(), 1 << 20));
     this.in = fromPrev == null ? null : new DataInputStream(new BufferedInputStream(fromPrev.getInputStream(), 1 << 20));
     this.sender = Executors.newSingleThreadExecutor(r -> {

@@ -1,0 +1,194 @@
+package dytrain.collective;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+
+/** The ring over real loopback sockets, one thread per rank. */
+class RingAllReduceTest {
+
+  static final byte[] SECRET = PeerHandshake.newSecret();
+
+  /** Runs {@code body} on W connected ranks and returns each rank's result. */
+  static <T> List<T> onRing(int world, Duration timeout, List<String> log, Function<RingAllReduce, T> body) throws Exception {
+    List<ServerSocket> listeners = new ArrayList<>();
+    List<InetSocketAddress> peers = new ArrayList<>();
+    for (int r = 0; r < world; r++) {
+      ServerSocket s = RingAllReduce.listen("127.0.0.1");
+      listeners.add(s);
+      peers.add(new InetSocketAddress("127.0.0.1", s.getLocalPort()));
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(world);
+    try {
+      List<Future<T>> futures = new ArrayList<>();
+      for (int r = 0; r < world; r++) {
+        int rank = r;
+        futures.add(pool.submit(() -> {
+          try (RingAllReduce ring = RingAllReduce.join(rank, peers, listeners.get(rank), SECRET, timeout, log::add)) {
+            return body.apply(ring);
+          }
+        }));
+      }
+      List<T> out = new ArrayList<>();
+      for (Future<T> f : futures) {
+        out.add(f.get());
+      }
+      return out;
+    } finally {
+      pool.shutdownNow();
+      for (ServerSocket s : listeners) {
+        s.close();
+      }
+    }
+  }
+
+  static float[] data(int rank, int n) {
+    Random r = new Random(rank);
+    float[] v = new float[n];
+    for (int i = 0; i < n; i++) {
+      v[i] = (float) r.nextGaussian();
+    }
+    return v;
+  }
+
+  @Test
+  void everyRankEndsWithTheSameMeanForAnyBucketSize() throws Exception {
+    for (int world : new int[] {2, 3}) {
+      int n = 1001;
+      float[] expected = new float[n];
+      for (int r = 0; r < world; r++) {
+        float[] d = data(r, n);
+        for (int i = 0; i < n; i++) {
+          expected[i] += d[i] / world;
+        }
+      }
+      for (int bucket : new int[] {7, 100, 5000}) {
+        List<float[]> results = onRing(world, Duration.ofSeconds(20), new CopyOnWriteArrayList<>(), ring -> {
+          float[] d = data(ring.rank(), n);
+          ring.allReduceMean(d, bucket);
+          return d;
+        });
+        for (float[] result : results) {
+          assertArrayEquals(expected, result, 1e-5f, "W=" + world + " bucket " + bucket);
+          assertArrayEquals(results.get(0), result, 0f, "ranks must hold bitwise the same bytes");
+        }
+      }
+    }
+  }
+
+  @Test
+  void allGatherReturnsEveryRanksValueInRankOrder() throws Exception {
+    List<long[]> results = onRing(3, Duration.ofSeconds(20), new CopyOnWriteArrayList<>(), ring -> ring.allGather(100 + ring.rank()));
+    for (long[] r : results) {
+      assertArrayEquals(new long[] {100, 101, 102}, r);
+    }
+  }
+
+  @Test
+  void aConnectionWithoutTheSecretIsRefusedAndTheRingStillForms() throws Exception {
+    List<String> log = new CopyOnWriteArrayList<>();
+    ServerSocket l0 = RingAllReduce.listen("127.0.0.1");
+    ServerSocket l1 = RingAllReduce.listen("127.0.0.1");
+    List<InetSocketAddress> peers = List.of(new InetSocketAddress("127.0.0.1", l0.getLocalPort()),
+        new InetSocketAddress("127.0.0.1", l1.getLocalPort()));
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      Future<float[]> rank0 = pool.submit(() -> {
+        try (RingAllReduce ring = RingAllReduce.join(0, peers, l0, SECRET, Duration.ofSeconds(20), log::add)) {
+          float[] d = {0, 10};
+          ring.allReduceMean(d, 16);
+          return d;
+        }
+      });
+      // An intruder reaches rank 0 before rank 1 does and answers the challenge with a wrong secret.
+      try (Socket intruder = new Socket("127.0.0.1", l0.getLocalPort())) {
+        var in = new DataInputStream(intruder.getInputStream());
+        var out = new DataOutputStream(intruder.getOutputStream());
+        byte[] nonce = in.readNBytes(32);
+        out.writeInt(1);
+        out.write(PeerHandshake.mac(PeerHandshake.newSecret(), nonce, 1));
+        out.write(PeerHandshake.nonce());
+        out.flush();
+        assertEquals(-1, in.read(), "rank 0 hangs up on the intruder");
+      }
+      Future<float[]> rank1 = pool.submit(() -> {
+        try (RingAllReduce ring = RingAllReduce.join(1, peers, l1, SECRET, Duration.ofSeconds(20), log::add)) {
+          float[] d = {1, 10};
+          ring.allReduceMean(d, 16);
+          return d;
+        }
+      });
+      assertArrayEquals(new float[] {0.5f, 10f}, rank0.get());
+      assertArrayEquals(new float[] {0.5f, 10f}, rank1.get());
+    } finally {
+      pool.shutdownNow();
+      l0.close();
+      l1.close();
+    }
+    assertTrue(log.stream().anyMatch(line -> line.contains("refused a connection") && line.contains("secret")), log.toString());
+  }
+
+  @Test
+  void aSilentPeerFailsTheCollectiveWithinTheTimeout() throws Exception {
+    ServerSocket l0 = RingAllReduce.listen("127.0.0.1");
+    ServerSocket l1 = RingAllReduce.listen("127.0.0.1");
+    List<InetSocketAddress> peers = List.of(new InetSocketAddress("127.0.0.1", l0.getLocalPort()),
+        new InetSocketAddress("127.0.0.1", l1.getLocalPort()));
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      // Rank 1 joins, then stalls forever instead of taking part in the all-reduce.
+      Future<?> stalled = pool.submit(() -> {
+        RingAllReduce ring = RingAllReduce.join(1, peers, l1, SECRET, Duration.ofSeconds(2), line -> {});
+        Thread.sleep(60_000);
+        return ring;
+      });
+      long start = System.nanoTime();
+      var e = assertThrows(CollectiveException.class, () -> {
+        try (RingAllReduce ring = RingAllReduce.join(0, peers, l0, SECRET, Duration.ofSeconds(2), line -> {})) {
+          ring.allReduceMean(new float[] {1, 2, 3, 4}, 16);
+        }
+      });
+      double seconds = (System.nanoTime() - start) / 1e9;
+      assertTrue(seconds < 10, "failed after " + seconds + " s");
+      assertTrue(e.getMessage().contains("rank 0") && e.getMessage().contains("within 2 s"), e.getMessage());
+      stalled.cancel(true);
+    } finally {
+      pool.shutdownNow();
+      l0.close();
+      l1.close();
+    }
+  }
+
+  @Test
+  void aRankThatNeverArrivesFailsTheJoinWithinTheTimeout() throws Exception {
+    ServerSocket l0 = RingAllReduce.listen("127.0.0.1");
+    ServerSocket l1 = RingAllReduce.listen("127.0.0.1");
+    List<InetSocketAddress> peers = List.of(new InetSocketAddress("127.0.0.1", l0.getLocalPort()),
+        new InetSocketAddress("127.0.0.1", l1.getLocalPort()));
+    try {
+      var e = assertThrows(CollectiveException.class,
+          () -> RingAllReduce.join(0, peers, l0, SECRET, Duration.ofSeconds(1), line -> {}));
+      assertTrue(e.getMessage().contains("rank 0"), e.getMessage());
+    } finally {
+      l0.close();
+      l1.close();
+    }
+  }
+}
