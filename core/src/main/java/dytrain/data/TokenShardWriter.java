@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.Map;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.parquet.column.ParquetProperties;
 import org.apache.parquet.example.data.Group;
 import org.apache.parquet.example.data.simple.SimpleGroupFactory;
 import org.apache.parquet.hadoop.ParquetFileWriter;
@@ -46,6 +47,10 @@ public final class TokenShardWriter implements AutoCloseable {
             .withType(SCHEMA)
             .withCompressionCodec(CompressionCodecName.ZSTD)
             .withDictionaryEncoding(false) // ids and token blobs never repeat enough to pay for a dictionary
+            // Version-1 data pages give each column chunk two encodings (levels and values), and
+            // parquet-mr writes that pair in HashSet order, which differs from JVM to JVM: the same rows
+            // would give different footer bytes in another process. Version-2 pages record one encoding.
+            .withWriterVersion(ParquetProperties.WriterVersion.PARQUET_2_0)
             .withRowGroupSize(rowGroupBytes)
             .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
             .withExtraMetaData(Map.of("dytrain.token_dtype", dtype.jsonName()))

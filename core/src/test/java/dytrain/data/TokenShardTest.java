@@ -100,6 +100,22 @@ class TokenShardTest {
   }
 
   @Test
+  void footerListsOneEncodingPerColumnSoBytesDoNotDependOnTheJvm() throws Exception {
+    // parquet-mr writes a column chunk's encodings in HashSet order, which varies between JVM runs;
+    // with a single encoding per chunk there is no order to vary.
+    Path file = path("d.parquet");
+    write(file, TokenDtype.UINT16, List.of(new TokenRow(0, new int[] {1, 2}), new TokenRow(1, new int[] {3})));
+    byte[] bytes = Files.readAllBytes(dir.resolve("d.parquet"));
+    int footerLength = ByteBuffer.wrap(bytes, bytes.length - 8, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();
+    var footer =
+        org.apache.parquet.format.Util.readFileMetaData(
+            new java.io.ByteArrayInputStream(bytes, bytes.length - 8 - footerLength, footerLength));
+    for (var column : footer.getRow_groups().get(0).getColumns()) {
+      assertEquals(1, column.getMeta_data().getEncodings().size(), column.getMeta_data().getPath_in_schema().toString());
+    }
+  }
+
+  @Test
   void openingFolderWithoutManifestIsRefusedNamingIt() throws Exception {
     write(path("train-00000-0000.parquet"), TokenDtype.UINT16, List.of(new TokenRow(0, new int[] {1})));
     DytrainException e = assertThrows(DytrainException.class, () -> TokenDataset.open(dir.toString(), CONF));
