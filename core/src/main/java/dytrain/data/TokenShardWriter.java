@@ -55,6 +55,9 @@ public final class TokenShardWriter implements AutoCloseable {
             .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
             .withExtraMetaData(Map.of("dytrain.token_dtype", dtype.jsonName()))
             // min/max of packed token bytes mean nothing and cost a copy per page
+            // level 1, not 3: on the KJV with gpt2 ids files are 16% larger, but prep spends 7 points
+            // less over raw tokenization (dytrain bench tokenize); reading speed is the same
+            .config("parquet.compression.codec.zstd.level", "1")
             .withStatisticsEnabled("tokens", false)
             .withSizeStatisticsEnabled("tokens", false)
             .build();

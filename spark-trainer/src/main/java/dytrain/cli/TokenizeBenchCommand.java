@@ -15,7 +15,7 @@ final class TokenizeBenchCommand implements Runnable {
   @Option(names = "--tokenizer", defaultValue = "gpt2", description = "gpt2, cl100k_base or o200k_base (default ${DEFAULT-VALUE}).")
   String tokenizer;
 
-  @Option(names = "--copies", defaultValue = "4", description = "Times the corpus is repeated (default ${DEFAULT-VALUE}).")
+  @Option(names = "--copies", defaultValue = "16", description = "Times the corpus is repeated (default ${DEFAULT-VALUE}).")
   int copies;
 
   @Option(names = "--files", defaultValue = "8", description = "Input files the text is split into (default ${DEFAULT-VALUE}).")
@@ -24,7 +24,7 @@ final class TokenizeBenchCommand implements Runnable {
   @Option(names = "--cores", defaultValue = "1,2", split = ",", description = "Core counts to measure (default ${DEFAULT-VALUE}).")
   List<Integer> cores;
 
-  @Option(names = "--rounds", defaultValue = "3", description = "Timed runs per side and core count; the best counts (default ${DEFAULT-VALUE}).")
+  @Option(names = "--rounds", defaultValue = "5", description = "Timed runs per side and core count; the best counts (default ${DEFAULT-VALUE}).")
   int rounds;
 
   @Override
