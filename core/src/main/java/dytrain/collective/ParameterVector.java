@@ -9,10 +9,18 @@ final class ParameterVector {
 
   /** A flat copy and where each tensor starts in it. */
   record Flat(float[] values, int[] offsets) {
+    /**
+     * Copies the values into the gradients with in-place tensor ops. Not NDArray.set: DJL's set points the
+     * tensor at a direct buffer owned by the Java wrapper, and getGradient() returns a fresh wrapper each
+     * call, so the gradient would outlive its memory (a use-after-free that corrupts the native heap).
+     */
     void writeBackGradients(Collection<NDArray> parameters) {
       int i = 0;
       for (NDArray p : parameters) {
-        p.getGradient().set(java.util.Arrays.copyOfRange(values, offsets[i], offsets[i + 1]));
+        float[] slice = java.util.Arrays.copyOfRange(values, offsets[i], offsets[i + 1]);
+        NDArray averaged = p.getManager().create(slice, p.getShape());
+        // 0 * g + avg is exactly avg for finite g; a non-finite g made avg non-finite too (the NaN guard's case).
+        p.getGradient().muli(0).addi(averaged);
         i++;
       }
     }

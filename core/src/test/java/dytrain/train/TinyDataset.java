@@ -19,15 +19,15 @@ import org.apache.hadoop.fs.Path;
  * start in random strides modulo the vocabulary and ends in EOS (id 0), so the next token follows from the
  * previous two.
  */
-final class TinyDataset {
+public final class TinyDataset {
   private TinyDataset() {}
 
-  static void write(java.nio.file.Path dir, int vocab, int docsPerShard, int shards, long seed) throws IOException {
+  public static void write(java.nio.file.Path dir, int vocab, int docsPerShard, int shards, long seed) throws IOException {
     write(dir, vocab, vocab, docsPerShard, shards, seed);
   }
 
   /** {@code maxId} above {@code vocab} writes ids the manifest's tokenizer cannot produce (a corrupt dataset). */
-  static void write(java.nio.file.Path dir, int vocab, int maxId, int docsPerShard, int shards, long seed) throws IOException {
+  public static void write(java.nio.file.Path dir, int vocab, int maxId, int docsPerShard, int shards, long seed) throws IOException {
     Configuration conf = new Configuration();
     Path root = new Path(dir.toUri());
     FileSystem fs = DatasetFileSystem.of(root, conf);

@@ -14,12 +14,12 @@ import java.util.List;
 import java.util.Map;
 
 /** Tiny training runs on {@link TinyDataset}: configs, runs and what they leave behind. */
-final class TrainingFixture {
+public final class TrainingFixture {
   private TrainingFixture() {}
 
-  static final PrintStream QUIET = new PrintStream(java.io.OutputStream.nullOutputStream());
+  public static final PrintStream QUIET = new PrintStream(java.io.OutputStream.nullOutputStream());
 
-  static DytrainConfig config(Path dataset, String... overrides) {
+  public static DytrainConfig config(Path dataset, String... overrides) {
     List<String> all = new ArrayList<>(List.of(
         "data.dataset=" + dataset, "train.seq_len=16", "train.micro_batch_size=4", "train.steps=12",
         "train.lr=0.003", "train.warmup_steps=2", "train.eval_every=4", "train.eval_batches=2",
@@ -28,14 +28,14 @@ final class TrainingFixture {
     return ConfigLoader.load(Path.of("../configs/tiny.yaml"), all);
   }
 
-  static TrainState train(DytrainConfig config, Path runDir, Trainer.Listener listener) throws Exception {
+  public static TrainState train(DytrainConfig config, Path runDir, Trainer.Listener listener) throws Exception {
     return TrainingRun.run(config, runDir.toString(), false, TrainingRun.Rank.SINGLE, listener, QUIET);
   }
 
-  static final Trainer.Listener SILENT = m -> {};
+  public static final Trainer.Listener SILENT = m -> {};
 
   /** The model tensors of the newest checkpoint of a run, verified. */
-  static Map<String, SafeTensors.Tensor> finalWeights(Path runDir) throws Exception {
+  public static Map<String, SafeTensors.Tensor> finalWeights(Path runDir) throws Exception {
     var store = new CheckpointStore(runDir.toString(), new org.apache.hadoop.conf.Configuration(), 10, 0);
     var newest = store.newest().orElseThrow();
     var fs = dytrain.data.DatasetFileSystem.of(newest.dir(), new org.apache.hadoop.conf.Configuration());
@@ -43,7 +43,7 @@ final class TrainingFixture {
     return SafeTensors.read(new ByteArrayInputStream(weights), "checkpoint");
   }
 
-  static List<String> lossColumn(Path runDir) throws Exception {
+  public static List<String> lossColumn(Path runDir) throws Exception {
     List<String> out = new ArrayList<>();
     List<String> lines = Files.readAllLines(runDir.resolve("metrics.csv"));
     for (String line : lines.subList(1, lines.size())) {
@@ -53,7 +53,7 @@ final class TrainingFixture {
     return out;
   }
 
-  static float[] flat(NDArray a) {
+  public static float[] flat(NDArray a) {
     return a.toFloatArray();
   }
 }

@@ -42,6 +42,7 @@ public final class DistributedTraining {
     for (int attempt = 1; ; attempt++) {
       byte[] secret = new byte[32];
       new SecureRandom().nextBytes(secret); // a new secret per launch: a stale rank cannot rejoin
+      awaitExecutors(sc, ranks); // after a lost executor, its replacement registers first
       log.printf("launching %d ranks (%s, attempt %d of %d)%n", ranks, config.distributed().sync(), attempt, maxAttempts);
       try (MetricsFollower follower = new MetricsFollower(runDir, listener)) {
         JavaRDD<Integer> rankIds = sc.parallelize(IntStream.range(0, ranks).boxed().toList(), ranks);

@@ -12,7 +12,10 @@ final class Preflight {
   private Preflight() {}
 
   static void check(JavaSparkContext sc, int ranks) {
-    SparkConf conf = sc.getConf();
+    check(sc.getConf(), slots(sc), ranks);
+  }
+
+  static void check(SparkConf conf, int slots, int ranks) {
     if (conf.getBoolean("spark.dynamicAllocation.enabled", false)) {
       throw new DytrainException("spark.dynamicAllocation.enabled=true: a barrier stage needs all its ranks at once"
           + " and dynamic allocation can take executors away mid-run; set it to false");
@@ -30,7 +33,6 @@ final class Preflight {
           + " a rank that dies before the rendezvous would hang the job; set it to minutes, e.g."
           + " --conf spark.barrier.sync.timeout=600s");
     }
-    int slots = slots(sc);
     if (ranks > slots) {
       throw new DytrainException("distributed.ranks = " + ranks + " but the cluster offers " + slots
           + " task slot(s) (executors x cores / spark.task.cpus" + (conf.contains("spark.task.resource.gpu.amount")

@@ -31,6 +31,13 @@ public final class TrainingSession {
             .config("spark.executorEnv.DJL_OFFLINE", "true");
       }
     }
+    if (!submitted() && master != null && master.startsWith("local")) {
+      // Ranks as threads share one libtorch: with several intra-op threads each, two ranks' ops race for
+      // the pool and reductions split differently from run to run, which Adam amplifies where gradients are
+      // tiny. One thread per rank keeps every rank's arithmetic deterministic.
+      ai.djl.engine.Engine.getEngine("PyTorch");
+      ai.djl.pytorch.jni.JniUtils.setNumThreads(1);
+    }
     SparkSession spark = b.getOrCreate();
     spark.sparkContext().setLogLevel("WARN");
     return spark;

@@ -1,0 +1,65 @@
+package dytrain.spark;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dytrain.train.TinyDataset;
+import dytrain.train.TrainingFixture;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Ranks as threads of one JVM (Spark local mode): real barrier stage, real sockets, one libtorch. */
+class LocalModeTrainingTest {
+
+  @TempDir static Path data;
+  static SparkSession spark;
+
+  @BeforeAll
+  static void start() throws Exception {
+    TinyDataset.write(data, 64, 40, 3, 1);
+    spark = TrainingSession.start("local[2]", 2, 0);
+  }
+
+  @AfterAll
+  static void stop() {
+    spark.stop();
+  }
+
+  @Test
+  void twoRanksEndWithTheParametersOfOneRankAtTheSameGlobalBatch(@TempDir Path one, @TempDir Path two) throws Exception {
+    TrainingFixture.train(Runs.config(data, 1), one, TrainingFixture.SILENT);
+    var outcome = DistributedTraining.run(spark, Runs.config(data, 2), two.toString(), m -> {}, TrainingFixture.QUIET);
+    assertEquals(1, outcome.attempts());
+    assertEquals(2, outcome.ranks().size());
+    Runs.assertSameParameters(one, two, 1e-5);
+  }
+
+  @Test
+  void dilocoAllReducesOncePerOuterStepAndTheLossFalls(@TempDir Path run) throws Exception {
+    var config = Runs.config(data, 2, "distributed.sync=diloco", "distributed.inner_steps=5", "train.steps=40",
+        "train.lr=0.01", "train.checkpoint_every=10");
+    var outcome = DistributedTraining.run(spark, config, run.toString(), m -> {}, TrainingFixture.QUIET);
+    for (String report : outcome.ranks()) { // rank,steps,all-reduces,bytes
+      String[] f = report.split(",");
+      assertEquals("40", f[1]);
+      assertEquals("8", f[2], "40 inner steps / 5 = 8 outer all-reduces, not 40");
+    }
+    List<String> rows = Files.readAllLines(run.resolve("metrics.csv"));
+    double first = Double.parseDouble(rows.get(1).split(",")[1]);
+    double last = Double.parseDouble(rows.get(rows.size() - 1).split(",")[1]);
+    assertTrue(last < first - 0.5, "loss fell from " + first + " to " + last);
+  }
+
+  @Test
+  void moreRanksThanSlotsIsRefusedBeforeTheJobStarts(@TempDir Path run) {
+    var e = org.junit.jupiter.api.Assertions.assertThrows(dytrain.config.DytrainException.class,
+        () -> DistributedTraining.run(spark, Runs.config(data, 4), run.toString(), m -> {}, TrainingFixture.QUIET));
+    assertTrue(e.getMessage().contains("distributed.ranks = 4") && e.getMessage().contains("2 task slot"), e.getMessage());
+  }
+}

@@ -1,0 +1,45 @@
+package dytrain.spark;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dytrain.config.DytrainConfig;
+import dytrain.export.SafeTensors;
+import dytrain.train.TrainingFixture;
+import java.nio.file.Path;
+import java.util.Map;
+
+/** Comparing the parameters two runs end with. */
+final class Runs {
+  private Runs() {}
+
+  /** Every tensor within {@code tolerance} relative (L2) of the other run's. */
+  static void assertSameParameters(Path expectedRun, Path actualRun, double tolerance) throws Exception {
+    Map<String, SafeTensors.Tensor> a = TrainingFixture.finalWeights(expectedRun);
+    Map<String, SafeTensors.Tensor> b = TrainingFixture.finalWeights(actualRun);
+    assertEquals(a.keySet(), b.keySet());
+    for (String name : a.keySet()) {
+      float[] x = a.get(name).data();
+      float[] y = b.get(name).data();
+      double diff = 0;
+      double norm = 0;
+      for (int i = 0; i < x.length; i++) {
+        diff += (x[i] - y[i]) * (double) (x[i] - y[i]);
+        norm += x[i] * (double) x[i];
+      }
+      double relative = Math.sqrt(diff / Math.max(norm, 1e-30));
+      assertTrue(relative <= tolerance, name + ": relative difference " + relative + " > " + tolerance);
+    }
+  }
+
+  /** The tiny model on 2 ranks: 8 sequences per step, 2 per micro-batch (2 micro-batches per rank). */
+  static DytrainConfig config(Path data, int ranks, String... more) {
+    String[] base = {"train.steps=20", "train.global_batch_tokens=128", "train.micro_batch_size=2",
+        "train.checkpoint_every=5", "distributed.ranks=" + ranks, "distributed.checksum_every=5",
+        "distributed.timeout_seconds=30", "distributed.executor_memory_mb=1536"};
+    String[] all = new String[base.length + more.length];
+    System.arraycopy(base, 0, all, 0, base.length);
+    System.arraycopy(more, 0, all, base.length, more.length);
+    return TrainingFixture.config(data, all);
+  }
+}
