@@ -2,6 +2,7 @@ package dytrain.data;
 
 import java.io.IOException;
 import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.parquet.column.ParquetProperties;
@@ -44,6 +45,9 @@ public final class TokenShardWriter implements AutoCloseable {
     this.dtype = dtype;
     this.parquet =
         ExampleParquetWriter.builder(new FsOutputFile(fs, file))
+            // without a configuration the builder makes a default one and parses Hadoop's XML defaults
+            // for every file; Parquet needs none of them
+            .withConf(new Configuration(false))
             .withType(SCHEMA)
             .withCompressionCodec(CompressionCodecName.ZSTD)
             .withDictionaryEncoding(false) // ids and token blobs never repeat enough to pay for a dictionary
