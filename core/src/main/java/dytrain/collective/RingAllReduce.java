@@ -38,6 +38,11 @@ public final class RingAllReduce implements AutoCloseable {
   private final DataOutputStream out;
   private final DataInputStream in;
   private final ExecutorService sender;
+  /** Floats per segment on the wire: 1 MB, large enough for full-speed writes, small enough to pipeline. */
+  private static final int SEGMENT = 1 << 18;
+  private final byte[] sendBuffer = new byte[4 * SEGMENT];
+  private final byte[] receiveBuffer = new byte[4 * SEGMENT];
+  private final float[] segment = new float[SEGMENT];
   private long bytesSent;
 
   private RingAllReduce(int rank, int world, Duration timeout, Socket toNext, Socket fromPrev) throws IOException {
@@ -171,14 +176,10 @@ public final class RingAllReduce implements AutoCloseable {
     for (int c = 0; c <= world; c++) {
       bounds[c] = from + (int) ((long) n * c / world);
     }
-    float[] incoming = new float[bounds[1] - bounds[0] + 1];
     for (int s = 0; s < world - 1; s++) { // reduce-scatter
       int send = Math.floorMod(rank - s, world);
       int recv = Math.floorMod(rank - s - 1, world);
-      exchange(data, bounds[send], bounds[send + 1], incoming, bounds[recv + 1] - bounds[recv]);
-      for (int i = bounds[recv], j = 0; i < bounds[recv + 1]; i++, j++) {
-        data[i] += incoming[j];
-      }
+      exchange(data, bounds[send], bounds[send + 1], bounds[recv], bounds[recv + 1], true);
     }
     int owned = Math.floorMod(rank + 1, world);
     for (int i = bounds[owned]; i < bounds[owned + 1]; i++) {
@@ -187,8 +188,7 @@ public final class RingAllReduce implements AutoCloseable {
     for (int s = 0; s < world - 1; s++) { // all-gather
       int send = Math.floorMod(rank + 1 - s, world);
       int recv = Math.floorMod(rank - s, world);
-      exchange(data, bounds[send], bounds[send + 1], incoming, bounds[recv + 1] - bounds[recv]);
-      System.arraycopy(incoming, 0, data, bounds[recv], bounds[recv + 1] - bounds[recv]);
+      exchange(data, bounds[send], bounds[send + 1], bounds[recv], bounds[recv + 1], false);
     }
   }
 
@@ -215,23 +215,43 @@ public final class RingAllReduce implements AutoCloseable {
     return all;
   }
 
-  private void exchange(float[] data, int sendFrom, int sendTo, float[] incoming, int recvCount) {
-    byte[] payload = new byte[4 * (sendTo - sendFrom)];
-    ByteBuffer.wrap(payload).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().put(data, sendFrom, sendTo - sendFrom);
+  /**
+   * Sends data[sendFrom, sendTo) to the next rank while receiving data[recvFrom, recvTo) from the previous
+   * one, added in (reduce) or copied (gather). Both sides go segment by segment through reused buffers, so
+   * converting, sending, receiving and adding overlap instead of waiting for whole chunks.
+   */
+  private void exchange(float[] data, int sendFrom, int sendTo, int recvFrom, int recvTo, boolean reduce) {
     Future<?> f = sender.submit(() -> {
-      out.write(payload);
+      ByteBuffer bytes = ByteBuffer.wrap(sendBuffer).order(ByteOrder.LITTLE_ENDIAN);
+      for (int at = sendFrom; at < sendTo; at += SEGMENT) {
+        int n = Math.min(SEGMENT, sendTo - at);
+        bytes.clear();
+        bytes.asFloatBuffer().put(data, at, n);
+        out.write(sendBuffer, 0, 4 * n);
+      }
       out.flush();
       return null;
     });
-    byte[] received = new byte[4 * recvCount];
+    ByteBuffer bytes = ByteBuffer.wrap(receiveBuffer).order(ByteOrder.LITTLE_ENDIAN);
     try {
-      in.readFully(received);
+      for (int at = recvFrom; at < recvTo; at += SEGMENT) {
+        int n = Math.min(SEGMENT, recvTo - at);
+        in.readFully(receiveBuffer, 0, 4 * n);
+        bytes.clear();
+        if (reduce) {
+          bytes.asFloatBuffer().get(segment, 0, n);
+          for (int i = 0; i < n; i++) {
+            data[at + i] += segment[i];
+          }
+        } else {
+          bytes.asFloatBuffer().get(data, at, n);
+        }
+      }
     } catch (IOException e) {
       throw failure("receiving from rank " + Math.floorMod(rank - 1, world), e);
     }
-    ByteBuffer.wrap(received).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(incoming, 0, recvCount);
     await(f);
-    bytesSent += payload.length;
+    bytesSent += 4L * (sendTo - sendFrom);
   }
 
   private long readLong() {
