@@ -1,6 +1,7 @@
 package dytrain.collective;
 
 import ai.djl.ndarray.NDArray;
+import dytrain.model.Tensors;
 import java.util.Collection;
 
 /** Tensors flattened into one float array in parameter order, and written back: what goes on the wire. */
@@ -18,9 +19,8 @@ final class ParameterVector {
       int i = 0;
       for (NDArray p : parameters) {
         float[] slice = java.util.Arrays.copyOfRange(values, offsets[i], offsets[i + 1]);
-        NDArray averaged = p.getManager().create(slice, p.getShape());
         // 0 * g + avg is exactly avg for finite g; a non-finite g made avg non-finite too (the NaN guard's case).
-        p.getGradient().muli(0).addi(averaged);
+        Tensors.copyInto(p.getGradient(), slice);
         i++;
       }
     }
@@ -28,7 +28,7 @@ final class ParameterVector {
     void writeBackValues(Collection<NDArray> parameters) {
       int i = 0;
       for (NDArray p : parameters) {
-        p.set(java.util.Arrays.copyOfRange(values, offsets[i], offsets[i + 1]));
+        Tensors.copyInto(p, java.util.Arrays.copyOfRange(values, offsets[i], offsets[i + 1]));
         i++;
       }
     }

@@ -41,7 +41,7 @@ public final class Generator {
   private float[] lastLogits(int[] context) {
     long[] ids = Arrays.stream(context).asLongStream().toArray();
     try (NDScope scope = new NDScope(); Autograd off = Autograd.noGrad()) {
-      NDArray logits = model.forward(model.parameters().manager().create(ids, new Shape(1, ids.length)));
+      NDArray logits = model.forward(Tensors.of(model.parameters().manager(), ids, new Shape(1, ids.length)));
       return logits.get(new NDIndex("0, -1, :")).toFloatArray();
     }
   }

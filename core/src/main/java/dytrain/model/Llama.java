@@ -92,7 +92,7 @@ public final class Llama implements AutoCloseable {
         mask[i * t + j] = Float.NEGATIVE_INFINITY;
       }
     }
-    return like.getManager().create(mask, new Shape(t, t)).toType(params.dtype(), false);
+    return Tensors.of(like.getManager(), mask, new Shape(t, t)).toType(params.dtype(), false);
   }
 
   public ModelConfig config() {

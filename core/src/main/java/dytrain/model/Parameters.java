@@ -39,7 +39,7 @@ public final class Parameters implements AutoCloseable {
   /** A store holding loaded tensors (float arrays in row-major order) that modules will claim. */
   public static Parameters of(Device device, DataType dtype, Map<String, float[]> values, Map<String, long[]> shapes) {
     Parameters p = create(device, dtype, 0);
-    values.forEach((name, data) -> p.put(name, p.manager.create(data, new Shape(shapes.get(name))).toType(dtype, false)));
+    values.forEach((name, data) -> p.put(name, Tensors.of(p.manager, data, new Shape(shapes.get(name))).toType(dtype, false)));
     return p;
   }
 
@@ -59,7 +59,7 @@ public final class Parameters implements AutoCloseable {
       for (int i = 0; i < data.length; i++) {
         data[i] = (float) (random.nextGaussian() * std);
       }
-      return manager.create(data, new Shape(shape));
+      return Tensors.of(manager, data, new Shape(shape));
     });
   }
 

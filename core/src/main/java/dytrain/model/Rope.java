@@ -2,7 +2,6 @@ package dytrain.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 
 /**
@@ -40,15 +39,14 @@ public final class Rope {
           "sequence of " + t + " tokens exceeds model.max_seq_len = " + cos.length / headDim);
     }
     Shape table = new Shape(t, headDim);
-    NDArray c = x.getManager().create(java.util.Arrays.copyOf(cos, t * headDim), table).toType(x.getDataType(), false);
-    NDArray s = x.getManager().create(java.util.Arrays.copyOf(sin, t * headDim), table).toType(x.getDataType(), false);
+    NDArray c = Tensors.of(x.getManager(), java.util.Arrays.copyOf(cos, t * headDim), table).toType(x.getDataType(), false);
+    NDArray s = Tensors.of(x.getManager(), java.util.Arrays.copyOf(sin, t * headDim), table).toType(x.getDataType(), false);
     return x.mul(c).add(rotateHalf(x).mul(s));
   }
 
+  /** [x1, x2] -> [-x2, x1] over the last axis (split, not NDIndex slicing: see the note in Tensors). */
   private NDArray rotateHalf(NDArray x) {
-    int half = headDim / 2;
-    NDArray x1 = x.get(new NDIndex("..., :{}", half));
-    NDArray x2 = x.get(new NDIndex("..., {}:", half));
-    return NDArrays.concat(new ai.djl.ndarray.NDList(x2.neg(), x1), -1);
+    ai.djl.ndarray.NDList halves = x.split(2, x.getShape().dimension() - 1);
+    return NDArrays.concat(new ai.djl.ndarray.NDList(halves.get(1).neg(), halves.get(0)), x.getShape().dimension() - 1);
   }
 }

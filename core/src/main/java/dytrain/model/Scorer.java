@@ -28,7 +28,7 @@ public final class Scorer {
     }
     try (NDScope scope = new NDScope(); Autograd off = Autograd.noGrad()) {
       NDManager m = model.parameters().manager();
-      NDArray nll = model.tokenNll(m.create(in, new Shape(1, in.length)), m.create(tg, new Shape(1, tg.length)));
+      NDArray nll = model.tokenNll(Tensors.of(m, in, new Shape(1, in.length)), Tensors.of(m, tg, new Shape(1, tg.length)));
       float[] values = nll.toFloatArray();
       double[] out = new double[values.length];
       for (int i = 0; i < out.length; i++) {

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDScope;
 import dytrain.config.TrainConfig;
 import dytrain.model.Autograd;
 import dytrain.model.Parameters;
+import dytrain.model.Tensors;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -81,7 +82,7 @@ public final class AdamW {
         if (values == null || values.length != array.getShape().size()) {
           throw new IllegalArgumentException("optimizer state " + name + " is missing or has the wrong size");
         }
-        array.set(values);
+        Tensors.copyInto(array, values);
       });
     }
     updates = updateCount;

@@ -24,6 +24,6 @@ final class Batches {
         ids[b * t + i] = windows[b][from + i];
       }
     }
-    return m.create(ids, new Shape(windows.length, t));
+    return dytrain.model.Tensors.of(m, ids, new Shape(windows.length, t));
   }
 }

@@ -47,7 +47,7 @@ public final class DistributedTraining {
       try (MetricsFollower follower = new MetricsFollower(runDir, listener)) {
         JavaRDD<Integer> rankIds = sc.parallelize(IntStream.range(0, ranks).boxed().toList(), ranks);
         var stage = rankIds.rdd().barrier().mapPartitions(
-            new RankTask(configJson, runDir, secret), false, scala.reflect.ClassTag$.MODULE$.apply(String.class));
+            new RankTask(configJson, runDir, secret, sc.getConf().getInt("spark.task.cpus", 1)), false, scala.reflect.ClassTag$.MODULE$.apply(String.class));
         List<String> reports = new JavaRDD<>(stage, scala.reflect.ClassTag$.MODULE$.apply(String.class)).collect();
         follower.drain();
         return new Outcome(reports, attempt);

@@ -28,9 +28,13 @@ final class RankTask extends scala.runtime.AbstractFunction1<scala.collection.It
   private final String runDir;
   private final String secretHex;
 
-  RankTask(String configJson, String runDir, byte[] secret) {
+  private final int threads;
+
+  /** @param threads libtorch intra-op threads of each rank: the CPUs of its task (spark.task.cpus) */
+  RankTask(String configJson, String runDir, byte[] secret, int threads) {
     this.configJson = configJson;
     this.runDir = runDir;
+    this.threads = threads;
     this.secretHex = HexFormat.of().formatHex(secret);
   }
 
@@ -42,6 +46,10 @@ final class RankTask extends scala.runtime.AbstractFunction1<scala.collection.It
   private String train() {
     BarrierTaskContext ctx = BarrierTaskContext.get();
     int rank = ctx.partitionId();
+    // OpenMP's thread count is per calling thread: a Spark task thread that never set it would use every
+    // core, and ranks sharing cores race their reductions into run-to-run differences. Set it here.
+    ai.djl.engine.Engine.getEngine("PyTorch");
+    ai.djl.pytorch.jni.JniUtils.setNumThreads(threads);
     DytrainConfig config;
     try {
       config = ConfigLoader.bind(ConfigLoader.YAML.readTree(configJson), DytrainConfig.class, "job config");

@@ -1,0 +1,53 @@
+package dytrain.spark;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dytrain.train.TinyDataset;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The spark-submit path: Spark's own SparkSubmit (what bin/spark-submit runs) launches dytrain's main class
+ * in a new JVM, which must see the submitted master and train on it.
+ */
+class SparkSubmitTest {
+
+  @Test
+  void sparkSubmitRunsTheDytrainMainClassOnTheSubmittedMaster(@TempDir Path dir) throws Exception {
+    Path data = dir.resolve("data");
+    TinyDataset.write(data, 64, 30, 2, 1);
+    Path appJar = dir.resolve("app.jar"); // the classes come from the classpath; spark-submit wants a jar
+    try (var jar = new JarOutputStream(Files.newOutputStream(appJar), new Manifest())) {
+      jar.flush();
+    }
+    Path run = dir.resolve("run");
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    for (String flag : System.getenv().getOrDefault("DYTRAIN_JVM_FLAGS", "").split(" ")) {
+      if (!flag.isBlank()) {
+        command.add(flag);
+      }
+    }
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), "org.apache.spark.deploy.SparkSubmit",
+        "--master", "local[2]", "--conf", "spark.barrier.sync.timeout=300s", "--conf", "spark.ui.enabled=false",
+        "--class", "dytrain.cli.Dytrain", appJar.toString(),
+        "train", "--config", "../configs/tiny.yaml", "--ranks", "2", "--run-dir", run.toString(),
+        "--set", "data.dataset=" + data, "--set", "train.steps=6", "--set", "train.seq_len=16",
+        "--set", "train.micro_batch_size=2", "--set", "train.global_batch_tokens=64",
+        "--set", "train.warmup_steps=1", "--set", "train.peak_flops=1e9"));
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve("out.txt").toFile()).start();
+    assertTrue(p.waitFor(5, TimeUnit.MINUTES), "spark-submit did not finish");
+    String out = Files.readString(dir.resolve("out.txt"));
+    assertEquals(0, p.exitValue(), out);
+    assertTrue(out.contains("done: 2 ranks, 1 attempt(s)"), out);
+    assertEquals(7, Files.readAllLines(run.resolve("metrics.csv")).size(), "a header and 6 steps");
+  }
+}
