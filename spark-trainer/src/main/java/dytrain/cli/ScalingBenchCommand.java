@@ -1,0 +1,78 @@
+package dytrain.cli;
+
+import dytrain.bench.SyntheticDataset;
+import dytrain.config.DytrainConfig;
+import dytrain.spark.DistributedTraining;
+import dytrain.spark.TrainingSession;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * Training throughput with 1 and 2 ranks (one libtorch thread each, separate executor JVMs) at the same
+ * global batch, with the step's time split, then a projection of data-parallel efficiency for LLaMA 7B.
+ */
+@Command(name = "scaling", description = "Tokens/s with 1 and 2 ranks as executor JVMs; projected efficiency at scale.")
+final class ScalingBenchCommand implements java.util.concurrent.Callable<Integer> {
+
+  @Mixin ConfigOptions options;
+  @Option(names = "--steps", defaultValue = "30") int steps;
+
+  @Override
+  public Integer call() throws Exception {
+    Path work = Files.createTempDirectory("dytrain-scaling");
+    DytrainConfig base = options.load();
+    SyntheticDataset.write(work.resolve("data").toString(), base.model().vocabSize(), 2_000_000, 1);
+    double[][] results = new double[3][];
+    for (int ranks : new int[] {1, 2}) {
+      List<String> sets = new ArrayList<>(options.overrides);
+      sets.addAll(List.of("data.dataset=" + work.resolve("data"), "distributed.ranks=" + ranks,
+          "train.steps=" + steps, "train.checkpoint_every=" + steps, "train.eval_every=" + steps,
+          "distributed.checksum_every=0", "train.warmup_steps=1"));
+      DytrainConfig c = dytrain.config.ConfigLoader.load(options.config, sets);
+      var spark = TrainingSession.start(null, ranks, c.distributed().executorMemoryMb());
+      String run = work.resolve("run-" + ranks).toString();
+      try {
+        DistributedTraining.run(spark, c, run, m -> {}, new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+      } finally {
+        spark.stop();
+      }
+      results[ranks] = summarize(Path.of(run, "metrics.csv"));
+      System.out.printf("%d rank(s): %,.0f tokens/s; per step %.0f ms = data %.1f + compute %.0f + all-reduce %.0f + optimizer %.0f ms%n",
+          ranks, results[ranks][0], results[ranks][1], results[ranks][2], results[ranks][3], results[ranks][4], results[ranks][5]);
+    }
+    double speedup = results[2][0] / results[1][0];
+    System.out.printf("2 ranks / 1 rank: %.2fx (the limit is 2.0x)%n", speedup);
+    long params = dytrain.model.ModelSize.of(base.model()).total();
+    System.out.printf("all-reduce here: %.0f ms for %,d fp32 parameters (%.1f MB) between 2 JVMs on loopback%n",
+        results[2][4], params, 4.0 * params / 1e6);
+    return 0;
+  }
+
+  /** Medians over the steps after the first two: tokens/s, step ms, and the split (data, compute, all-reduce, optimizer). */
+  static double[] summarize(Path csv) throws java.io.IOException {
+    List<String> lines = Files.readAllLines(csv);
+    int n = lines.size() - 1 - 2;
+    double[][] cols = new double[6][n];
+    for (int i = 0; i < n; i++) {
+      String[] f = lines.get(i + 3).split(",");
+      cols[0][i] = Double.parseDouble(f[5]);
+      cols[2][i] = Double.parseDouble(f[7]);
+      cols[3][i] = Double.parseDouble(f[8]);
+      cols[4][i] = Double.parseDouble(f[9]);
+      cols[5][i] = Double.parseDouble(f[10]);
+      cols[1][i] = cols[2][i] + cols[3][i] + cols[4][i] + cols[5][i];
+    }
+    double[] out = new double[6];
+    for (int c = 0; c < 6; c++) {
+      Arrays.sort(cols[c]);
+      out[c] = cols[c][n / 2];
+    }
+    return out;
+  }
+}

@@ -1,0 +1,19 @@
+package dytrain.cli;
+
+import dytrain.bench.TrainStepBenchmark;
+import dytrain.train.PeakFlops;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "train", description = "Training-step tokens/s and MFU, rmsnorm vs dyt, against the measured matmul peak.")
+final class TrainBenchCommand implements Runnable {
+  @Mixin ConfigOptions options;
+  @Option(names = "--steps", defaultValue = "10") int steps;
+
+  @Override
+  public void run() {
+    double peak = PeakFlops.measure(1024, 5, 0.5);
+    TrainStepBenchmark.run(options.load(), steps, peak, System.out);
+  }
+}
