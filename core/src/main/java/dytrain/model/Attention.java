@@ -42,7 +42,7 @@ final class Attention {
     q = q.reshape(b, kvHeads, group, t, headDim);
     k = k.expandDims(2);
     v = v.expandDims(2);
-    NDArray scores = q.matMul(k.swapAxes(-1, -2)).mul(1.0 / Math.sqrt(headDim)).add(causalMask);
+    NDArray scores = q.matMul(k.swapAxes(-1, -2)).mul(Tensors.scalar(q, 1.0 / Math.sqrt(headDim))).add(causalMask);
     NDArray y = scores.softmax(-1).matMul(v); // [B, kv, group, T, d]
     y = y.reshape(b, heads, t, headDim).transpose(0, 2, 1, 3).reshape(b, t, (long) heads * headDim);
     return Linear.linear(y, wo).singletonOrThrow();

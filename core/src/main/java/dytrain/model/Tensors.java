@@ -21,6 +21,15 @@ public final class Tensors {
     return owned(manager.create(data, shape));
   }
 
+  /**
+   * A scalar to multiply a tensor that needs gradients by. Not {@code x.mul(Number)}: DJL closes that
+   * scalar right after the op, but autograd keeps it for the backward pass, which then reads freed memory
+   * whenever the collector ran in between (it corrupted the attention's q/k gradients).
+   */
+  public static NDArray scalar(NDArray like, double value) {
+    return of(like.getManager(), new float[] {(float) value}, new Shape()).toType(like.getDataType(), false);
+  }
+
   /** Overwrites {@code target} in place (its storage stays libtorch's) with {@code values}. */
   public static void copyInto(NDArray target, float[] values) {
     try (NDArray source = of(target.getManager(), values, target.getShape())) {

@@ -8,6 +8,7 @@ import dytrain.data.TrainingBatches;
 import dytrain.model.Autograd;
 import dytrain.model.Llama;
 import dytrain.model.ModelSize;
+import dytrain.model.Tensors;
 import java.io.IOException;
 import java.util.Collection;
 import java.util.List;
@@ -92,7 +93,8 @@ public final class Trainer {
     for (int[][] windows : micro) {
       try (NDScope scope = new NDScope(); Autograd rec = Autograd.record()) {
         var mgr = p.model().parameters().manager();
-        NDArray l = p.model().loss(Batches.inputs(mgr, windows), Batches.targets(mgr, windows)).div(micro.size());
+        NDArray mean = p.model().loss(Batches.inputs(mgr, windows), Batches.targets(mgr, windows));
+        NDArray l = mean.div(Tensors.scalar(mean, micro.size())); // k micro-batches of b = one of k*b
         Autograd.backward(l);
         loss += l.getFloat();
       }

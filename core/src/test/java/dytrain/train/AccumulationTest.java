@@ -50,7 +50,8 @@ class AccumulationTest {
       for (int[][] windows : micro) {
         try (NDScope scope = new NDScope(); Autograd rec = Autograd.record()) {
           var m = model.parameters().manager();
-          Autograd.backward(model.loss(Batches.inputs(m, windows), Batches.targets(m, windows)).div(micro.size()));
+          NDArray mean = model.loss(Batches.inputs(m, windows), Batches.targets(m, windows));
+          Autograd.backward(mean.div(dytrain.model.Tensors.scalar(mean, micro.size())));
         }
       }
       Map<String, float[]> out = new LinkedHashMap<>();
