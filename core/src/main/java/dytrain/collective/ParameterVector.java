@@ -1,36 +1,46 @@
 package dytrain.collective;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
 import dytrain.model.Tensors;
 import java.util.Collection;
 
-/** Tensors flattened into one float array in parameter order, and written back: what goes on the wire. */
+/**
+ * Tensors flattened into one float array in parameter order, and written back: what goes on the wire.
+ * Both directions cross the JNI boundary once for all tensors (one concatenation, one copy back), not once
+ * per tensor. Callers run inside an NDScope with gradients off.
+ */
 final class ParameterVector {
   private ParameterVector() {}
 
   /** A flat copy and where each tensor starts in it. */
   record Flat(float[] values, int[] offsets) {
-    /**
-     * Copies the values into the gradients with in-place tensor ops. Not NDArray.set: DJL's set points the
-     * tensor at a direct buffer owned by the Java wrapper, and getGradient() returns a fresh wrapper each
-     * call, so the gradient would outlive its memory (a use-after-free that corrupts the native heap).
-     */
+    /** 0 * g + avg is exactly avg for finite g; a non-finite g made avg non-finite too (the NaN guard's case). */
     void writeBackGradients(Collection<NDArray> parameters) {
+      NDArray all = whole(parameters);
       int i = 0;
       for (NDArray p : parameters) {
-        float[] slice = java.util.Arrays.copyOfRange(values, offsets[i], offsets[i + 1]);
-        // 0 * g + avg is exactly avg for finite g; a non-finite g made avg non-finite too (the NaN guard's case).
-        Tensors.copyInto(p.getGradient(), slice);
-        i++;
+        p.getGradient().muli(0).addi(part(all, i++, p));
       }
     }
 
     void writeBackValues(Collection<NDArray> parameters) {
+      NDArray all = whole(parameters);
       int i = 0;
       for (NDArray p : parameters) {
-        Tensors.copyInto(p, java.util.Arrays.copyOfRange(values, offsets[i], offsets[i + 1]));
-        i++;
+        p.muli(0).addi(part(all, i++, p));
       }
+    }
+
+    private NDArray whole(Collection<NDArray> parameters) {
+      return Tensors.of(parameters.iterator().next().getManager(), values, new Shape(values.length));
+    }
+
+    private NDArray part(NDArray all, int i, NDArray like) {
+      return all.get(new NDIndex("{}:{}", offsets[i], offsets[i + 1])).reshape(like.getShape());
     }
   }
 
@@ -44,19 +54,15 @@ final class ParameterVector {
 
   private static Flat flatten(Collection<NDArray> parameters, boolean gradients) {
     int[] offsets = new int[parameters.size() + 1];
+    NDList parts = new NDList();
     int i = 0;
     long total = 0;
     for (NDArray p : parameters) {
       offsets[i++] = (int) total;
       total += p.getShape().size();
+      parts.add((gradients ? p.getGradient() : p).reshape(-1));
     }
     offsets[i] = Math.toIntExact(total);
-    float[] values = new float[(int) total];
-    i = 0;
-    for (NDArray p : parameters) {
-      float[] v = gradients ? p.getGradient().toFloatArray() : p.toFloatArray();
-      System.arraycopy(v, 0, values, offsets[i++], v.length);
-    }
-    return new Flat(values, offsets);
+    return new Flat(NDArrays.concat(parts).toFloatArray(), offsets);
   }
 }
