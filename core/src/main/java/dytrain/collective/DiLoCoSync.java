@@ -21,8 +21,7 @@ public final class DiLoCoSync implements GradientSync {
   private final double momentum;
   private float[] start;
   private float[] velocity;
-  private double communicationSeconds;
-  private long allReduces;
+  private final AllReduceTally tally = new AllReduceTally();
 
   public DiLoCoSync(RingAllReduce ring, int bucketFloats, int innerSteps, double outerLr, double momentum) {
     this.ring = ring;
@@ -67,22 +66,19 @@ public final class DiLoCoSync implements GradientSync {
         delta[i] = start[i] - delta[i]; // outer gradient
       }
       ring.allReduceMean(delta, bucketFloats);
-      allReduces++;
       for (int i = 0; i < delta.length; i++) { // Nesterov: v = mu v + g; x -= lr (mu v + g)
         velocity[i] = (float) (momentum * velocity[i] + delta[i]);
         start[i] -= (float) (outerLr * (momentum * velocity[i] + delta[i]));
       }
       System.arraycopy(start, 0, local.values(), 0, start.length);
       local.writeBackValues(parameters);
-      communicationSeconds += (System.nanoTime() - t0) / 1e9;
+      tally.record(t0);
     }
   }
 
   @Override
   public double takeCommunicationSeconds() {
-    double s = communicationSeconds;
-    communicationSeconds = 0;
-    return s;
+    return tally.takeSeconds();
   }
 
   @Override
@@ -92,7 +88,8 @@ public final class DiLoCoSync implements GradientSync {
     }
   }
 
+  @Override
   public long allReduces() {
-    return allReduces;
+    return tally.count();
   }
 }

@@ -14,8 +14,7 @@ public final class RingGradientSync implements GradientSync {
 
   private final RingAllReduce ring;
   private final int bucketFloats;
-  private double communicationSeconds;
-  private long allReduces;
+  private final AllReduceTally tally = new AllReduceTally();
 
   public RingGradientSync(RingAllReduce ring, int bucketFloats) {
     this.ring = ring;
@@ -28,10 +27,9 @@ public final class RingGradientSync implements GradientSync {
     try (NDScope scope = new NDScope(); Autograd off = Autograd.noGrad()) {
       ParameterVector.Flat flat = ParameterVector.gradients(parameters);
       ring.allReduceMean(flat.values(), bucketFloats);
-      allReduces++;
       flat.writeBackGradients(parameters);
     }
-    communicationSeconds += (System.nanoTime() - start) / 1e9;
+    tally.record(start);
   }
 
   @Override
@@ -46,9 +44,7 @@ public final class RingGradientSync implements GradientSync {
 
   @Override
   public double takeCommunicationSeconds() {
-    double s = communicationSeconds;
-    communicationSeconds = 0;
-    return s;
+    return tally.takeSeconds();
   }
 
   @Override
@@ -56,7 +52,8 @@ public final class RingGradientSync implements GradientSync {
     ReplicaCheck.require(ring, step, parameters);
   }
 
+  @Override
   public long allReduces() {
-    return allReduces;
+    return tally.count();
   }
 }

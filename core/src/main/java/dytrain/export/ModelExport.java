@@ -48,8 +48,9 @@ public final class ModelExport {
   public static void writeWeights(Llama model, OutputStream out) throws IOException {
     Map<String, SafeTensors.Tensor> tensors = new LinkedHashMap<>();
     for (Map.Entry<String, NDArray> e : model.parameters().all().entrySet()) {
-      NDArray a = e.getValue();
-      tensors.put(e.getKey(), new SafeTensors.Tensor(a.getShape().getShape(), a.toType(DataType.FLOAT32, true).toFloatArray()));
+      try (NDArray fp32 = e.getValue().toType(DataType.FLOAT32, true)) { // a copy, freed at once: every checkpoint writes
+        tensors.put(e.getKey(), new SafeTensors.Tensor(fp32.getShape().getShape(), fp32.toFloatArray()));
+      }
     }
     SafeTensors.write(tensors, Map.of("format", "pt"), out);
   }

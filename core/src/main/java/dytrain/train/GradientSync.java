@@ -20,6 +20,11 @@ public interface GradientSync {
     return 0;
   }
 
+  /** Tensor all-reduces run so far (0 for a single process). */
+  default long allReduces() {
+    return 0;
+  }
+
   /** Called once before the first step of an attempt, with the parameters every rank starts from. */
   default void start(Collection<NDArray> parameters) {}
 

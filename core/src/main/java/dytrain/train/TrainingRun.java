@@ -92,9 +92,12 @@ public final class TrainingRun {
     var batches = new TrainingBatches(trainWindows, config.globalBatchSequences(), t.microBatchSize(), rank.rank(),
         rank.worldSize());
     Evaluator evaluator = writer ? evaluator(config, dataset, windowLength, log) : null;
-    double peak = t.peakFlops() != null ? t.peakFlops() : PeakFlops.measure();
-    if (writer) log.printf("MFU against %.1f GFLOP/s (%s fp32 matmul peak)%n", peak / 1e9,
-        t.peakFlops() != null ? "train.peak_flops" : "measured");
+    // Rank 0 reports MFU; measuring on every rank at once would only make the ranks compete for the cores.
+    double peak = t.peakFlops() != null ? t.peakFlops() : writer ? PeakFlops.measure() : Double.NaN;
+    if (writer) {
+      log.printf("MFU against %.1f GFLOP/s (%s fp32 matmul peak)%n", peak / 1e9,
+          t.peakFlops() != null ? "train.peak_flops" : "measured");
+    }
     var parts = new Trainer.Parts(config, model, optimizer, batches, evaluator, rank.sync(), writer ? store : null,
         metrics, tokenizer.files(), peak);
     try (model) {

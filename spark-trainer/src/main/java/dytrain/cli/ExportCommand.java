@@ -22,6 +22,13 @@ final class ExportCommand implements java.util.concurrent.Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    Path dir = export(checkpoint, out);
+    System.out.printf("exported %s to %s%n", dir, out);
+    return 0;
+  }
+
+  /** Copies a checkpoint's model, config and tokenizer (verified) into {@code out}; returns the checkpoint used. */
+  static Path export(String checkpoint, String out) throws java.io.IOException {
     Configuration conf = new Configuration();
     Path dir = resolve(new Path(checkpoint), conf);
     Map<String, byte[]> files = CheckpointStore.readVerified(DatasetFileSystem.of(dir, conf), dir);
@@ -41,8 +48,7 @@ final class ExportCommand implements java.util.concurrent.Callable<Integer> {
     if (!fs.rename(tmp, target)) {
       throw new DytrainException("could not move the export into " + target);
     }
-    System.out.printf("exported %s to %s%n", dir, target);
-    return 0;
+    return dir;
   }
 
   /** A checkpoint folder as given, or the newest checkpoint of a run folder. */

@@ -86,7 +86,7 @@ final class QuickstartCommand implements java.util.concurrent.Callable<Integer> 
     var store = new CheckpointStore(runDir, new Configuration(), Integer.MAX_VALUE, 0);
     var newest = store.newest().orElseThrow();
     Path exportDir = work.resolve("model");
-    new picocli.CommandLine(new ExportCommand()).execute("--checkpoint", newest.dir().toString(), "--out", exportDir.toString());
+    ExportCommand.export(newest.dir().toString(), exportDir.toString());
     try (Llama trained = dytrain.export.ModelExport.read(exportDir, Device.cpu())) {
       double after = evaluator.loss(trained);
       System.out.printf("validation loss: %.3f before training, %.3f after %d steps (%,d tokens)%n",

@@ -74,8 +74,7 @@ final class RankTask extends scala.runtime.AbstractFunction1<scala.collection.It
             : new RingGradientSync(ring, d.bucketFloats());
         TrainState end = TrainingRun.run(config, runDir, false,
             new TrainingRun.Rank(rank, peers.size(), sync, device), m -> {}, log);
-        long allReduces = sync instanceof RingGradientSync r ? r.allReduces() : ((DiLoCoSync) sync).allReduces();
-        return rank + "," + end.step() + "," + allReduces + "," + ring.bytesSent();
+        return rank + "," + end.step() + "," + sync.allReduces() + "," + ring.bytesSent();
       }
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException("rank " + rank + ": " + e.getMessage(), e);

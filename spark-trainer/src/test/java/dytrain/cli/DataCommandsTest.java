@@ -4,10 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.io.RandomAccessFile;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -17,22 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
 class DataCommandsTest {
   @TempDir Path dir;
 
-  record Run(int exit, String out, String err) {}
-
-  static synchronized Run run(String... args) {
-    PrintStream oldOut = System.out;
-    PrintStream oldErr = System.err;
-    var out = new ByteArrayOutputStream();
-    var err = new ByteArrayOutputStream();
-    try {
-      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-      int exit = Dytrain.execute(args);
-      return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(oldOut);
-      System.setErr(oldErr);
-    }
+  static CommandLineTest.Run run(String... args) {
+    return CommandLineTest.run(args);
   }
 
   @Test
@@ -40,24 +23,24 @@ class DataCommandsTest {
     Path corpus = dir.resolve("corpus.txt");
     Files.writeString(corpus, "First chapter, first verse.\nSecond verse: ünïcödé.\n\nSecond chapter.\n\nThird chapter ends here.\n");
     Path tok = dir.resolve("tok.json");
-    Run train = run("tokenizer", "train", "--master", "local[2]", "--input", corpus.toString(), "--vocab-size", "280", "--output", tok.toString());
+    CommandLineTest.Run train = run("tokenizer", "train", "--master", "local[2]", "--input", corpus.toString(), "--vocab-size", "280", "--output", tok.toString());
     assertEquals(0, train.exit(), train.err());
     assertTrue(train.out().contains("vocab 280"), train.out());
 
     Path out = dir.resolve("ds");
-    Run prep = run("prep", "--master", "local[2]", "--input", corpus.toString(), "--output", out.toString(), "--tokenizer", tok.toString());
+    CommandLineTest.Run prep = run("prep", "--master", "local[2]", "--input", corpus.toString(), "--output", out.toString(), "--tokenizer", tok.toString());
     assertEquals(0, prep.exit(), prep.err());
     assertTrue(prep.out().contains("3 documents"), prep.out());
 
-    Run inspect = run("shards", "inspect", out.toString());
+    CommandLineTest.Run inspect = run("shards", "inspect", out.toString());
     assertEquals(0, inspect.exit(), inspect.err());
     assertTrue(inspect.out().contains("3 documents") && inspect.out().contains("valid"), inspect.out());
 
-    Run decode = run("shards", "decode", out.toString(), "--doc", "0");
+    CommandLineTest.Run decode = run("shards", "decode", out.toString(), "--doc", "0");
     assertEquals(0, decode.exit(), decode.err());
     assertEquals("First chapter, first verse.\nSecond verse: ünïcödé.\n", decode.out());
 
-    Run again = run("prep", "--master", "local[2]", "--input", corpus.toString(), "--output", out.toString(), "--tokenizer", tok.toString());
+    CommandLineTest.Run again = run("prep", "--master", "local[2]", "--input", corpus.toString(), "--output", out.toString(), "--tokenizer", tok.toString());
     assertEquals(0, again.exit(), again.err());
     assertTrue(again.err().contains("already complete"), again.err());
   }
@@ -71,7 +54,7 @@ class DataCommandsTest {
     try (RandomAccessFile f = new RandomAccessFile(out.resolve("train-00000-0000.parquet").toFile(), "rw")) {
       f.setLength(f.length() - 10); // cut the footer
     }
-    Run inspect = run("shards", "inspect", out.toString());
+    CommandLineTest.Run inspect = run("shards", "inspect", out.toString());
     assertEquals(2, inspect.exit());
     assertTrue(inspect.out().contains("PROBLEM shard train-00000-0000.parquet"), inspect.out());
     assertTrue(inspect.err().contains("failed validation"), inspect.err());
@@ -82,11 +65,11 @@ class DataCommandsTest {
     Path bad = dir.resolve("bad.jsonl");
     Files.writeString(bad, "{\"text\": \"fine\"}\n{\"text\": broken\n");
     Path out = dir.resolve("ds");
-    Run prep = run("prep", "--master", "local[2]", "--input", bad.toString(), "--output", out.toString(), "--tokenizer", "gpt2");
+    CommandLineTest.Run prep = run("prep", "--master", "local[2]", "--input", bad.toString(), "--output", out.toString(), "--tokenizer", "gpt2");
     assertEquals(2, prep.exit());
     assertTrue(prep.err().contains("bad.jsonl line 2: malformed JSON"), prep.err());
     assertFalse(Files.exists(out.resolve("manifest.json")));
-    Run inspect = run("shards", "inspect", out.toString());
+    CommandLineTest.Run inspect = run("shards", "inspect", out.toString());
     assertEquals(2, inspect.exit());
     assertTrue(inspect.err().contains("no manifest.json"), inspect.err());
   }
@@ -97,7 +80,7 @@ class DataCommandsTest {
     Files.writeString(corpus, "only doc\n");
     Path out = dir.resolve("ds");
     assertEquals(0, run("prep", "--master", "local[2]", "--input", corpus.toString(), "--output", out.toString(), "--tokenizer", "gpt2").exit());
-    Run decode = run("shards", "decode", out.toString(), "--doc", "5");
+    CommandLineTest.Run decode = run("shards", "decode", out.toString(), "--doc", "5");
     assertEquals(2, decode.exit());
     assertTrue(decode.err().contains("--doc 5: no such document"), decode.err());
   }
