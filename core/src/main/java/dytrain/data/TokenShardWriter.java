@@ -12,9 +12,6 @@ import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.example.ExampleParquetWriter;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
-import org.apache.parquet.hadoop.util.HadoopStreams;
-import org.apache.parquet.io.OutputFile;
-import org.apache.parquet.io.PositionOutputStream;
 import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.MessageTypeParser;
@@ -103,34 +100,6 @@ public final class TokenShardWriter implements AutoCloseable {
     if (!closed) {
       closed = true;
       parquet.close();
-    }
-  }
-
-  /** A Parquet output on a given Hadoop file system (the raw one for local disk: no .crc files). */
-  private record FsOutputFile(FileSystem fs, Path path) implements OutputFile {
-    @Override
-    public PositionOutputStream create(long blockSizeHint) throws IOException {
-      return HadoopStreams.wrap(fs.create(path, false));
-    }
-
-    @Override
-    public PositionOutputStream createOrOverwrite(long blockSizeHint) throws IOException {
-      return HadoopStreams.wrap(fs.create(path, true));
-    }
-
-    @Override
-    public boolean supportsBlockSize() {
-      return false;
-    }
-
-    @Override
-    public long defaultBlockSize() {
-      return 0;
-    }
-
-    @Override
-    public String getPath() {
-      return path.toString();
     }
   }
 }

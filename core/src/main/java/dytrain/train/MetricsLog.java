@@ -11,13 +11,16 @@ import org.apache.hadoop.fs.Path;
 
 /**
  * metrics.csv (one row per step) and eval.csv (validation loss) in the run folder, on any Hadoop file
- * system. Rows are kept in memory and the files rewritten atomically (object stores cannot append); a
+ * system, each with a Parquet copy (metrics.parquet, eval.parquet) written at checkpoints and at the end.
+ * Rows are kept in memory and the files rewritten atomically (object stores cannot append); a
  * resumed run first drops the rows past its checkpoint, so its curve is the uninterrupted run's.
  */
 public final class MetricsLog {
 
   public static final String TRAIN_FILE = "metrics.csv";
   public static final String EVAL_FILE = "eval.csv";
+  public static final String TRAIN_PARQUET = "metrics.parquet";
+  public static final String EVAL_PARQUET = "eval.parquet";
   public static final String EVAL_HEADER = "step,val_loss,val_ppl";
 
   /** A validation measurement. */
@@ -42,10 +45,10 @@ public final class MetricsLog {
     this.prefix = prefix;
   }
 
-  /** Flushes at most every two seconds, so a driver polling the file sees progress. */
+  /** Rewrites the CSV files at most every two seconds, so a driver polling them sees progress. */
   public void maybeFlush() throws IOException {
     if (System.nanoTime() - lastFlush > 2_000_000_000L) {
-      flush();
+      writeCsv();
     }
   }
 
@@ -94,16 +97,31 @@ public final class MetricsLog {
     return steps;
   }
 
+  /** Writes the CSV files and their Parquet copies. */
   public void flush() throws IOException {
+    writeCsv();
+    MetricsParquet.write(fs, new Path(dir, prefix + TRAIN_PARQUET), StepMetrics.CSV_HEADER, trainRows);
+    MetricsParquet.write(fs, new Path(dir, prefix + EVAL_PARQUET), EVAL_HEADER, evalRows());
+  }
+
+  private void writeCsv() throws IOException {
     lastFlush = System.nanoTime();
-    StringBuilder train = new StringBuilder(StepMetrics.CSV_HEADER).append('\n');
-    trainRows.forEach(r -> train.append(r).append('\n'));
-    DatasetFileSystem.writeAtomically(fs, new Path(dir, prefix + TRAIN_FILE), train.toString());
-    StringBuilder eval = new StringBuilder(EVAL_HEADER).append('\n');
+    DatasetFileSystem.writeAtomically(fs, new Path(dir, prefix + TRAIN_FILE), table(StepMetrics.CSV_HEADER, trainRows));
+    DatasetFileSystem.writeAtomically(fs, new Path(dir, prefix + EVAL_FILE), table(EVAL_HEADER, evalRows()));
+  }
+
+  private List<String> evalRows() {
+    List<String> rows = new ArrayList<>();
     for (Eval e : evals) {
-      eval.append(String.format(Locale.ROOT, "%d,%.6f,%.4f%n", e.step(), e.loss(), Math.exp(e.loss())));
+      rows.add(String.format(Locale.ROOT, "%d,%.6f,%.4f", e.step(), e.loss(), Math.exp(e.loss())));
     }
-    DatasetFileSystem.writeAtomically(fs, new Path(dir, prefix + EVAL_FILE), eval.toString());
+    return rows;
+  }
+
+  private static String table(String header, List<String> rows) {
+    StringBuilder text = new StringBuilder(header).append('\n');
+    rows.forEach(r -> text.append(r).append('\n'));
+    return text.toString();
   }
 
   private List<String> read(String name) throws IOException {

@@ -10,6 +10,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.parquet.example.data.Group;
+import org.apache.parquet.hadoop.ParquetReader;
+import org.apache.parquet.hadoop.example.GroupReadSupport;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,6 +51,32 @@ class TrainerTest {
     assertTrue(evals.get(1) < first - 1.0, "validation loss fell too: " + evals);
     assertTrue(Files.isRegularFile(run.resolve("metrics.csv")));
     assertTrue(Files.isRegularFile(run.resolve("eval.csv")));
+
+    // The Parquet copy holds the same rows, typed.
+    List<String> csv = Files.readAllLines(run.resolve("metrics.csv"));
+    List<Group> rows = readParquet(run.resolve("metrics.parquet"));
+    assertEquals(csv.size() - 1, rows.size());
+    for (int i = 0; i < rows.size(); i++) {
+      String[] f = csv.get(i + 1).split(",");
+      assertEquals(Long.parseLong(f[0]), rows.get(i).getLong("step", 0));
+      assertEquals(Double.parseDouble(f[1]), rows.get(i).getDouble("loss", 0));
+      assertEquals(Long.parseLong(f[11]), rows.get(i).getLong("skipped", 0));
+    }
+    List<Group> evalRows = readParquet(run.resolve("eval.parquet"));
+    assertEquals(List.of(100L, 200L), evalRows.stream().map(g -> g.getLong("step", 0)).toList());
+    assertEquals(evals.get(1), evalRows.get(1).getDouble("val_loss", 0), 1e-6);
+  }
+
+  private static List<Group> readParquet(Path file) throws Exception {
+    List<Group> rows = new ArrayList<>();
+    var path = new org.apache.hadoop.fs.Path(file.toUri());
+    try (var in = ParquetReader.builder(new GroupReadSupport(), path)
+        .withConf(new org.apache.hadoop.conf.Configuration()).build()) {
+      for (Group g = in.read(); g != null; g = in.read()) {
+        rows.add(g);
+      }
+    }
+    return rows;
   }
 
   @Test
