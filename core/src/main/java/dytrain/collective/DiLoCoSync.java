@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
 import dytrain.model.Autograd;
 import dytrain.train.GradientSync;
+import java.nio.FloatBuffer;
 import java.util.Collection;
 
 /**
@@ -48,7 +49,9 @@ public final class DiLoCoSync implements GradientSync {
   @Override
   public void start(Collection<NDArray> parameters) {
     try (NDScope scope = new NDScope(); Autograd off = Autograd.noGrad()) {
-      start = ParameterVector.values(parameters).values();
+      FloatBuffer values = ParameterVector.values(parameters).floats();
+      start = new float[values.capacity()];
+      values.get(start);
       velocity = new float[start.length];
     }
   }
@@ -61,16 +64,16 @@ public final class DiLoCoSync implements GradientSync {
       }
       long t0 = System.nanoTime();
       ParameterVector.Flat local = ParameterVector.values(parameters);
-      float[] delta = local.values();
-      for (int i = 0; i < delta.length; i++) {
-        delta[i] = start[i] - delta[i]; // outer gradient
+      FloatBuffer delta = local.floats();
+      for (int i = 0; i < start.length; i++) {
+        delta.put(i, start[i] - delta.get(i)); // outer gradient
       }
-      ring.allReduceMean(delta, bucketFloats);
-      for (int i = 0; i < delta.length; i++) { // Nesterov: v = mu v + g; x -= lr (mu v + g)
-        velocity[i] = (float) (momentum * velocity[i] + delta[i]);
-        start[i] -= (float) (outerLr * (momentum * velocity[i] + delta[i]));
+      ring.allReduceMean(local.bytes(), bucketFloats);
+      for (int i = 0; i < start.length; i++) { // Nesterov: v = mu v + g; x -= lr (mu v + g)
+        velocity[i] = (float) (momentum * velocity[i] + delta.get(i));
+        start[i] -= (float) (outerLr * (momentum * velocity[i] + delta.get(i)));
       }
-      System.arraycopy(start, 0, local.values(), 0, start.length);
+      delta.put(0, start);
       local.writeBackValues(parameters);
       tally.record(t0);
     }

@@ -1,26 +1,33 @@
 package dytrain.collective;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.Shape;
-import dytrain.model.Tensors;
+import java.nio.ByteBuffer;
+import java.nio.FloatBuffer;
 import java.util.Collection;
 
 /**
- * Tensors flattened into one float array in parameter order, and written back: what goes on the wire.
- * Both directions cross the JNI boundary once for all tensors (one concatenation, one copy back), not once
- * per tensor. Callers run inside an NDScope with gradients off.
+ * Tensors flattened into one contiguous host tensor in parameter order, and written back: what goes on
+ * the wire. The all-reduce works on the tensor's own memory through a direct buffer, so nothing is
+ * copied into Java at all; both directions cost one libtorch copy for all tensors (a concatenation, then
+ * a copy back), not one JNI crossing per tensor. Callers run inside an NDScope with gradients off, which
+ * keeps the tensor, and with it the buffer's memory, alive.
  */
 final class ParameterVector {
   private ParameterVector() {}
 
-  /** A flat copy and where each tensor starts in it. */
-  record Flat(float[] values, int[] offsets) {
+  /** The flat tensor, a direct view of its floats, and where each parameter starts in it. */
+  record Flat(NDArray host, ByteBuffer bytes, int[] offsets) {
+    FloatBuffer floats() {
+      return bytes.asFloatBuffer();
+    }
+
     /** 0 * g + avg is exactly avg for finite g; a non-finite g made avg non-finite too (the NaN guard's case). */
     void writeBackGradients(Collection<NDArray> parameters) {
-      NDArray all = whole(parameters);
+      NDArray all = onDeviceOf(parameters);
       int i = 0;
       for (NDArray p : parameters) {
         p.getGradient().muli(0).addi(part(all, i++, p));
@@ -28,15 +35,15 @@ final class ParameterVector {
     }
 
     void writeBackValues(Collection<NDArray> parameters) {
-      NDArray all = whole(parameters);
+      NDArray all = onDeviceOf(parameters);
       int i = 0;
       for (NDArray p : parameters) {
         p.muli(0).addi(part(all, i++, p));
       }
     }
 
-    private NDArray whole(Collection<NDArray> parameters) {
-      return Tensors.of(parameters.iterator().next().getManager(), values, new Shape(values.length));
+    private NDArray onDeviceOf(Collection<NDArray> parameters) {
+      return host.toDevice(parameters.iterator().next().getDevice(), false);
     }
 
     private NDArray part(NDArray all, int i, NDArray like) {
@@ -63,6 +70,8 @@ final class ParameterVector {
       parts.add((gradients ? p.getGradient() : p).reshape(-1));
     }
     offsets[i] = Math.toIntExact(total);
-    return new Flat(NDArrays.concat(parts).toFloatArray(), offsets);
+    NDArray host = NDArrays.concat(parts).toDevice(Device.cpu(), false);
+    // a contiguous CPU tensor: libtorch hands out its memory as a direct buffer, no copy
+    return new Flat(host, host.toByteBuffer(true), offsets);
   }
 }

@@ -4,6 +4,7 @@ import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -11,6 +12,11 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -27,35 +33,37 @@ import java.util.function.Consumer;
  * bandwidth optimum. Every rank ends with the same bytes, so replicas that apply the same update stay
  * bitwise identical. Sends run on their own thread so a ring of blocking sockets cannot deadlock, and
  * every wait is bounded by the timeout.
+ *
+ * <p>Bytes move through non-blocking channels straight from and into the caller's native buffer (for
+ * gradients, libtorch's own memory): a socket stream over a Java array copies every byte once more into a
+ * temporary native buffer, and on a loopback wire such copies cost as much as the transfer. Only the
+ * reduce-scatter's arrivals pass through a scratch segment, to be added.
  */
 public final class RingAllReduce implements AutoCloseable {
 
   private final int rank;
   private final int world;
   private final Duration timeout;
-  private final Socket toNext;
-  private final Socket fromPrev;
-  private final DataOutputStream out;
-  private final DataInputStream in;
+  private final SocketChannel toNext;
+  private final SocketChannel fromPrev;
+  /** Where the sender and the receiver wait, bounded by the timeout, when the socket is not ready. */
+  private final Selector writable;
+  private final Selector readable;
   private final ExecutorService sender;
   /** Floats per segment on the wire: 1 MB, large enough for full-speed writes, small enough to pipeline. */
   private static final int SEGMENT = 1 << 18;
-  private final byte[] sendBuffer = new byte[4 * SEGMENT];
-  private final byte[] receiveBuffer = new byte[4 * SEGMENT];
-  private final float[] segment = new float[SEGMENT];
+  private final ByteBuffer receiveBuffer = ByteBuffer.allocateDirect(4 * SEGMENT).order(ByteOrder.nativeOrder());
+  private final FloatBuffer arrived = receiveBuffer.asFloatBuffer();
   private long bytesSent;
 
   private RingAllReduce(int rank, int world, Duration timeout, Socket toNext, Socket fromPrev) throws IOException {
     this.rank = rank;
     this.world = world;
     this.timeout = timeout;
-    this.toNext = toNext;
-    this.fromPrev = fromPrev;
-    if (fromPrev != null) {
-      fromPrev.setSoTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toMillis())); // every read is bounded
-    }
-    this.out = toNext == null ? null : new DataOutputStream(new BufferedOutputStream(toNext.getOutputStream(), 1 << 20));
-    this.in = fromPrev == null ? null : new DataInputStream(new BufferedInputStream(fromPrev.getInputStream(), 1 << 20));
+    this.toNext = toNext == null ? null : toNext.getChannel();
+    this.fromPrev = fromPrev == null ? null : fromPrev.getChannel();
+    this.writable = this.toNext == null ? null : selector(this.toNext, SelectionKey.OP_WRITE);
+    this.readable = this.fromPrev == null ? null : selector(this.fromPrev, SelectionKey.OP_READ);
     this.sender = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "ring-send-rank-" + rank);
       t.setDaemon(true);
@@ -65,9 +73,16 @@ public final class RingAllReduce implements AutoCloseable {
 
   /** A listening socket for this rank; its address is what the ranks exchange at rendezvous. */
   public static ServerSocket listen(String host) throws IOException {
-    ServerSocket server = new ServerSocket();
+    ServerSocketChannel server = ServerSocketChannel.open();
     server.bind(new InetSocketAddress(host, 0));
-    return server;
+    return server.socket(); // its accepted sockets have channels
+  }
+
+  private static Selector selector(SocketChannel channel, int operation) throws IOException {
+    channel.configureBlocking(false); // after the handshake, which used the blocking streams
+    Selector selector = Selector.open();
+    channel.register(selector, operation);
+    return selector;
   }
 
   /**
@@ -133,7 +148,7 @@ public final class RingAllReduce implements AutoCloseable {
       throws IOException, InterruptedException {
     IOException last = null;
     while (System.nanoTime() < deadline) {
-      Socket s = new Socket();
+      Socket s = SocketChannel.open().socket();
       try {
         int left = (int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
         s.connect(address, left);
@@ -162,15 +177,30 @@ public final class RingAllReduce implements AutoCloseable {
 
   /** Replaces {@code data} by its element-wise mean over the ranks, in buckets of {@code bucketFloats}. */
   public void allReduceMean(float[] data, int bucketFloats) {
+    ByteBuffer direct = ByteBuffer.allocateDirect(4 * data.length).order(ByteOrder.nativeOrder());
+    direct.asFloatBuffer().put(data);
+    allReduceMean(direct, bucketFloats);
+    direct.asFloatBuffer().get(data);
+  }
+
+  /**
+   * Replaces the floats in {@code data} (a direct buffer in native byte order, all ranks on machines of
+   * the same byte order) by their element-wise mean over the ranks, in buckets of {@code bucketFloats}.
+   */
+  public void allReduceMean(ByteBuffer data, int bucketFloats) {
+    if (!data.isDirect() || data.order() != ByteOrder.nativeOrder() || data.position() != 0) {
+      throw new IllegalArgumentException("the all-reduce works on a whole direct buffer in native byte order");
+    }
     if (world == 1) {
       return;
     }
-    for (int start = 0; start < data.length; start += bucketFloats) {
-      ringAllReduce(data, start, Math.min(data.length, start + bucketFloats));
+    FloatBuffer floats = data.asFloatBuffer();
+    for (int start = 0; start < floats.limit(); start += bucketFloats) {
+      ringAllReduce(data, floats, start, Math.min(floats.limit(), start + bucketFloats));
     }
   }
 
-  private void ringAllReduce(float[] data, int from, int to) {
+  private void ringAllReduce(ByteBuffer data, FloatBuffer floats, int from, int to) {
     int n = to - from;
     int[] bounds = new int[world + 1];
     for (int c = 0; c <= world; c++) {
@@ -179,18 +209,19 @@ public final class RingAllReduce implements AutoCloseable {
     for (int s = 0; s < world - 1; s++) { // reduce-scatter
       int send = Math.floorMod(rank - s, world);
       int recv = Math.floorMod(rank - s - 1, world);
-      exchange(data, bounds[send], bounds[send + 1], bounds[recv], bounds[recv + 1], true);
-    }
-    int owned = Math.floorMod(rank + 1, world);
-    for (int i = bounds[owned]; i < bounds[owned + 1]; i++) {
-      data[i] /= world;
+      // the last step completes this rank's chunk: it averages while the segment is still in cache
+      Arrival arrival = s == world - 2 ? Arrival.ADD_AND_AVERAGE : Arrival.ADD;
+      exchange(data, floats, bounds[send], bounds[send + 1], bounds[recv], bounds[recv + 1], arrival);
     }
     for (int s = 0; s < world - 1; s++) { // all-gather
       int send = Math.floorMod(rank + 1 - s, world);
       int recv = Math.floorMod(rank - s, world);
-      exchange(data, bounds[send], bounds[send + 1], bounds[recv], bounds[recv + 1], false);
+      exchange(data, floats, bounds[send], bounds[send + 1], bounds[recv], bounds[recv + 1], Arrival.COPY);
     }
   }
+
+  /** What happens to a segment that arrives from the previous rank. */
+  private enum Arrival { ADD, ADD_AND_AVERAGE, COPY }
 
   /** Each rank's {@code value}, indexed by rank: the same array on every rank. */
   public long[] allGather(long value) {
@@ -203,62 +234,95 @@ public final class RingAllReduce implements AutoCloseable {
     for (int s = 0; s < world - 1; s++) {
       int send = Math.floorMod(rank - s, world);
       int recv = Math.floorMod(rank - s - 1, world);
-      long outgoing = all[send];
+      ByteBuffer outgoing = ByteBuffer.allocate(8).putLong(0, all[send]);
       Future<?> f = sender.submit(() -> {
-        out.writeLong(outgoing);
-        out.flush();
+        writeFully(outgoing);
         return null;
       });
-      all[recv] = readLong();
+      ByteBuffer incoming = ByteBuffer.allocate(8);
+      receive(incoming);
+      incoming.flip();
+      all[recv] = incoming.getLong(0);
       await(f);
     }
     return all;
   }
 
   /**
-   * Sends data[sendFrom, sendTo) to the next rank while receiving data[recvFrom, recvTo) from the previous
-   * one, added in (reduce) or copied (gather). Both sides go segment by segment through reused buffers, so
-   * converting, sending, receiving and adding overlap instead of waiting for whole chunks.
+   * Sends floats [sendFrom, sendTo) of {@code data} to the next rank, from the buffer itself, while
+   * receiving floats [recvFrom, recvTo) from the previous one: copied into place (all-gather), or added
+   * segment by segment (reduce-scatter), so receiving and adding overlap with the transfer.
    */
-  private void exchange(float[] data, int sendFrom, int sendTo, int recvFrom, int recvTo, boolean reduce) {
+  private void exchange(ByteBuffer data, FloatBuffer floats, int sendFrom, int sendTo, int recvFrom, int recvTo,
+      Arrival arrival) {
+    ByteBuffer outgoing = data.duplicate().limit(4 * sendTo).position(4 * sendFrom);
     Future<?> f = sender.submit(() -> {
-      ByteBuffer bytes = ByteBuffer.wrap(sendBuffer).order(ByteOrder.LITTLE_ENDIAN);
-      for (int at = sendFrom; at < sendTo; at += SEGMENT) {
-        int n = Math.min(SEGMENT, sendTo - at);
-        bytes.clear();
-        bytes.asFloatBuffer().put(data, at, n);
-        out.write(sendBuffer, 0, 4 * n);
-      }
-      out.flush();
+      writeFully(outgoing);
       return null;
     });
-    ByteBuffer bytes = ByteBuffer.wrap(receiveBuffer).order(ByteOrder.LITTLE_ENDIAN);
-    try {
+    if (arrival == Arrival.COPY) {
+      receive(data.duplicate().limit(4 * recvTo).position(4 * recvFrom));
+    } else {
       for (int at = recvFrom; at < recvTo; at += SEGMENT) {
         int n = Math.min(SEGMENT, recvTo - at);
-        in.readFully(receiveBuffer, 0, 4 * n);
-        bytes.clear();
-        if (reduce) {
-          bytes.asFloatBuffer().get(segment, 0, n);
+        receiveBuffer.clear().limit(4 * n);
+        receive(receiveBuffer);
+        if (arrival == Arrival.ADD) {
           for (int i = 0; i < n; i++) {
-            data[at + i] += segment[i];
+            floats.put(at + i, floats.get(at + i) + arrived.get(i));
           }
         } else {
-          bytes.asFloatBuffer().get(data, at, n);
+          // a multiply costs half a divide here; it is exact when W is a power of two, and every rank
+          // receives the owner's bytes, so replicas stay identical either way
+          float scale = 1f / world;
+          for (int i = 0; i < n; i++) {
+            floats.put(at + i, (floats.get(at + i) + arrived.get(i)) * scale);
+          }
         }
       }
-    } catch (IOException e) {
-      throw failure("receiving from rank " + Math.floorMod(rank - 1, world), e);
     }
     await(f);
     bytesSent += 4L * (sendTo - sendFrom);
   }
 
-  private long readLong() {
+  /** Fills {@code buffer} from the previous rank, waiting at most the timeout for each next byte. */
+  private void receive(ByteBuffer buffer) {
     try {
-      return in.readLong();
+      while (buffer.hasRemaining()) {
+        int n = fromPrev.read(buffer);
+        if (n < 0) {
+          throw new EOFException("the connection was closed");
+        }
+        if (n == 0) {
+          awaitReady(readable);
+        }
+      }
     } catch (IOException e) {
       throw failure("receiving from rank " + Math.floorMod(rank - 1, world), e);
+    }
+  }
+
+  /** Writes all of {@code buffer} to the next rank, waiting at most the timeout for room each time. */
+  private void writeFully(ByteBuffer buffer) throws IOException {
+    while (buffer.hasRemaining()) {
+      if (toNext.write(buffer) == 0) {
+        awaitReady(writable);
+      }
+    }
+  }
+
+  private void awaitReady(Selector selector) throws IOException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+      if (left <= 0) {
+        throw new SocketTimeoutException();
+      }
+      int ready = selector.select(left);
+      selector.selectedKeys().clear();
+      if (ready > 0) {
+        return;
+      }
     }
   }
 
@@ -275,7 +339,7 @@ public final class RingAllReduce implements AutoCloseable {
   }
 
   private CollectiveException failure(String what, Throwable e) {
-    String why = e instanceof SocketTimeoutException ? "nothing arrived within " + timeout.toSeconds() + " s" : e.toString();
+    String why = e instanceof SocketTimeoutException ? "no progress within " + timeout.toSeconds() + " s" : e.toString();
     return new CollectiveException("rank " + rank + ": " + what + " failed: " + why + " (a peer died or stalled)", e);
   }
 
@@ -286,10 +350,10 @@ public final class RingAllReduce implements AutoCloseable {
   @Override
   public void close() {
     sender.shutdownNow();
-    for (Socket s : new Socket[] {toNext, fromPrev}) {
-      if (s != null) {
+    for (java.io.Closeable c : new java.io.Closeable[] {toNext, fromPrev, writable, readable}) {
+      if (c != null) {
         try {
-          s.close();
+          c.close();
         } catch (IOException ignored) {
           // closing a dead peer's socket can fail; nothing is left to release
         }

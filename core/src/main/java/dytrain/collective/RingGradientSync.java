@@ -26,7 +26,7 @@ public final class RingGradientSync implements GradientSync {
     long start = System.nanoTime();
     try (NDScope scope = new NDScope(); Autograd off = Autograd.noGrad()) {
       ParameterVector.Flat flat = ParameterVector.gradients(parameters);
-      ring.allReduceMean(flat.values(), bucketFloats);
+      ring.allReduceMean(flat.bytes(), bucketFloats);
       flat.writeBackGradients(parameters);
     }
     tally.record(start);

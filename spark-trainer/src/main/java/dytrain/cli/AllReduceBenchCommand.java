@@ -4,15 +4,18 @@ import dytrain.bench.AllReduceBenchmark;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "allreduce", description = "Ring all-reduce bandwidth against point-to-point loopback TCP, one run.")
+@Command(name = "allreduce", description = "Ring all-reduce bandwidth against point-to-point loopback TCP, measured in the same run.")
 final class AllReduceBenchCommand implements java.util.concurrent.Callable<Integer> {
   @Option(names = "--ranks", defaultValue = "2") int ranks;
   @Option(names = "--mb", defaultValue = "64") int mb;
-  @Option(names = "--runs", defaultValue = "10") int runs;
+  @Option(names = "--runs", defaultValue = "10", description = "all-reduces per round (default ${DEFAULT-VALUE})")
+  int runs;
+  @Option(names = "--rounds", defaultValue = "7", description = "rounds, each measuring all three; the median is reported (default ${DEFAULT-VALUE})")
+  int rounds;
 
   @Override
   public Integer call() throws Exception {
-    AllReduceBenchmark.run(ranks, mb, runs, System.out);
+    AllReduceBenchmark.run(ranks, mb, runs, rounds, System.out);
     return 0;
   }
 }
