@@ -6,14 +6,23 @@ import dytrain.model.Autograd;
 import dytrain.train.GradientSync;
 import java.nio.FloatBuffer;
 import java.util.Collection;
+import java.util.Map;
 
 /**
  * DiLoCo (Douillard et al. 2023, "DiLoCo: Distributed Low-Communication Training of Language Models"):
  * each rank takes {@code innerSteps} local AdamW steps on its own data without communicating; then the
  * ranks average their parameter change (the outer gradient, {@code start - local}) and apply it with
  * Nesterov momentum SGD to the shared start point. All-reduces drop by a factor of {@code innerSteps}.
+ *
+ * <p>Checkpoints (always on an outer step, where all ranks hold the same parameters) save the outer
+ * momentum with the optimizer state. Each rank's inner AdamW moments are its own, but only rank 0 writes
+ * checkpoints, so after a restart every rank continues from rank 0's moments: a resumed multi-rank run
+ * drifts slightly from an uninterrupted one (a 1-rank run resumes exactly, as tested).
  */
 public final class DiLoCoSync implements GradientSync {
+
+  /** The outer Nesterov momentum's name in a checkpoint's optimizer state. */
+  static final String VELOCITY = "diloco.velocity";
 
   private final RingAllReduce ring;
   private final int bucketFloats;
@@ -22,6 +31,8 @@ public final class DiLoCoSync implements GradientSync {
   private final double momentum;
   private float[] start;
   private float[] velocity;
+  /** The outer momentum a resumed run takes back from its checkpoint, until {@link #start} adopts it. */
+  private float[] restoredVelocity;
   private final AllReduceTally tally = new AllReduceTally();
 
   public DiLoCoSync(RingAllReduce ring, int bucketFloats, int innerSteps, double outerLr, double momentum) {
@@ -52,8 +63,23 @@ public final class DiLoCoSync implements GradientSync {
       FloatBuffer values = ParameterVector.values(parameters).floats();
       start = new float[values.capacity()];
       values.get(start);
-      velocity = new float[start.length];
+      velocity = restoredVelocity != null ? restoredVelocity : new float[start.length];
+      if (velocity.length != start.length) {
+        throw new IllegalStateException("the checkpoint's " + VELOCITY + " holds " + velocity.length
+            + " values for " + start.length + " parameters");
+      }
+      restoredVelocity = null;
     }
+  }
+
+  @Override
+  public Map<String, float[]> checkpointState() {
+    return velocity == null ? Map.of() : Map.of(VELOCITY, velocity.clone());
+  }
+
+  @Override
+  public void restore(Map<String, float[]> saved) {
+    restoredVelocity = saved.get(VELOCITY);
   }
 
   @Override

@@ -72,6 +72,12 @@ public final class CheckpointStore {
   }
 
   public Checkpoint save(Llama model, AdamW optimizer, TrainState state, Map<String, byte[]> files) throws IOException {
+    return save(model, optimizer, Map.of(), state, files);
+  }
+
+  /** A checkpoint whose optimizer file also holds {@code syncState} (see {@link GradientSync#checkpointState}). */
+  public Checkpoint save(Llama model, AdamW optimizer, Map<String, float[]> syncState, TrainState state,
+      Map<String, byte[]> files) throws IOException {
     Path dir = new Path(root, String.format("step-%08d", state.step()));
     Path tmp = new Path(root, dir.getName() + ".tmp");
     fs.delete(tmp, true);
@@ -80,7 +86,9 @@ public final class CheckpointStore {
     sums.put(ModelExport.WEIGHTS, write(tmp, ModelExport.WEIGHTS, out -> ModelExport.writeWeights(model, out)));
     byte[] config = ModelExport.configJson(model);
     sums.put(ModelExport.CONFIG, write(tmp, ModelExport.CONFIG, out -> out.write(config)));
-    sums.put(OPTIMIZER, write(tmp, OPTIMIZER, out -> SafeTensors.write(tensors(optimizer.state()), Map.of(), out)));
+    Map<String, SafeTensors.Tensor> optimizerState = tensors(optimizer.state());
+    syncState.forEach((name, values) -> optimizerState.put(name, new SafeTensors.Tensor(new long[] {values.length}, values)));
+    sums.put(OPTIMIZER, write(tmp, OPTIMIZER, out -> SafeTensors.write(optimizerState, Map.of(), out)));
     byte[] stateJson = JSON.writeValueAsBytes(state);
     sums.put(STATE, write(tmp, STATE, out -> out.write(stateJson)));
     for (Map.Entry<String, byte[]> f : files.entrySet()) {

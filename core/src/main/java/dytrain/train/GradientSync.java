@@ -2,6 +2,7 @@ package dytrain.train;
 
 import ai.djl.ndarray.NDArray;
 import java.util.Collection;
+import java.util.Map;
 
 /**
  * How the ranks of a data-parallel run agree on one gradient. A single process has nothing to agree
@@ -24,6 +25,17 @@ public interface GradientSync {
   default long allReduces() {
     return 0;
   }
+
+  /**
+   * State the scheme carries from step to step (DiLoCo's outer momentum), by name; checkpoints save it
+   * beside the optimizer's moments, identical on every rank.
+   */
+  default Map<String, float[]> checkpointState() {
+    return Map.of();
+  }
+
+  /** Takes back what {@link #checkpointState} saved, from a checkpoint's optimizer state, before {@link #start}. */
+  default void restore(Map<String, float[]> saved) {}
 
   /** Called once before the first step of an attempt, with the parameters every rank starts from. */
   default void start(Collection<NDArray> parameters) {}

@@ -157,7 +157,7 @@ public final class Trainer {
     if (p.metrics() != null) {
       p.metrics().flush();
     }
-    var c = p.checkpoints().save(p.model(), p.optimizer(), state, p.checkpointFiles());
+    var c = p.checkpoints().save(p.model(), p.optimizer(), p.sync().checkpointState(), state, p.checkpointFiles());
     listener.onCheckpoint(c.step(), c.dir().toString());
   }
 

@@ -72,6 +72,7 @@ public final class TrainingRun {
       state = loaded.state();
       optimizer = new AdamW(model.parameters(), t);
       optimizer.load(loaded.optimizerState(), state.step() - state.skippedUpdates());
+      rank.sync().restore(loaded.optimizerState());
       metrics.resumeAt(state.step());
       if (writer) {
         log.printf("resuming from %s (step %d)%n", newest.get().dir(), state.step());

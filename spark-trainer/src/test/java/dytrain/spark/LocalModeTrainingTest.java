@@ -56,6 +56,35 @@ class LocalModeTrainingTest {
     assertTrue(last < first - 0.5, "loss fell from " + first + " to " + last);
   }
 
+  /**
+   * The outer momentum survives a restart. One rank, because each rank's inner AdamW moments are its own
+   * and only rank 0's are checkpointed (see DiLoCoSync): with one rank, resuming must be exact.
+   */
+  @Test
+  void aResumedDilocoRunEndsWithTheParametersOfTheUninterruptedOne(@TempDir Path whole, @TempDir Path resumed)
+      throws Exception {
+    var config = Runs.config(data, 1, "distributed.sync=diloco", "distributed.inner_steps=5", "train.steps=30",
+        "train.lr=0.01", "train.checkpoint_every=10", "train.keep_last=5");
+    DistributedTraining.run(spark, config, whole.toString(), m -> {}, TrainingFixture.QUIET);
+    DistributedTraining.run(spark, config, resumed.toString(), m -> {}, TrainingFixture.QUIET);
+    // as if the run had died during steps 20-30: its newest checkpoint is step 20, four outer steps in,
+    // when the outer momentum is far from zero
+    deleteTree(resumed.resolve("checkpoints/step-00000030"));
+    var outcome = DistributedTraining.run(spark, config, resumed.toString(), m -> {}, TrainingFixture.QUIET);
+    String[] report = outcome.ranks().get(0).split(","); // rank,steps,all-reduces,bytes
+    assertEquals("30", report[1]);
+    assertEquals("2", report[2], "the resumed attempt ran steps 20-30 only: 2 outer steps");
+    Runs.assertSameParameters(whole, resumed, 0);
+  }
+
+  private static void deleteTree(Path dir) throws java.io.IOException {
+    try (var paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+
   @Test
   void moreRanksThanSlotsIsRefusedBeforeTheJobStarts(@TempDir Path run) {
     var e = org.junit.jupiter.api.Assertions.assertThrows(dytrain.config.DytrainException.class,
