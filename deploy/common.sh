@@ -13,6 +13,8 @@ COMMON_CONF=(
   --conf "spark.driver.extraJavaOptions=$DJL_OPTS"
   --conf "spark.executor.extraJavaOptions=$DJL_OPTS"
   --conf spark.executorEnv.DJL_OFFLINE=true
+  # transparent huge pages for libtorch's large tensors (glibc >= 2.35; see the dytrain launcher)
+  --conf spark.executorEnv.GLIBC_TUNABLES=glibc.malloc.hugetlb=1
   # a rank that dies before the rendezvous must fail the stage in minutes, not hang for Spark's default year
   --conf spark.barrier.sync.timeout=600s
   --conf spark.dynamicAllocation.enabled=false

@@ -18,6 +18,9 @@ public final class TrainingSession {
   /**
    * @param master null for local-cluster with {@code ranks} executors, or a master URL such as local[2]
    */
+  /** glibc's transparent-huge-page switch for malloc (see the dytrain launcher). */
+  static final String HUGE_PAGES = "glibc.malloc.hugetlb=1";
+
   public static SparkSession start(String master, int ranks, int executorMemoryMb) {
     SparkSession.Builder b = SparkSession.builder().appName("dytrain train").config("spark.ui.enabled", "false");
     if (!submitted()) {
@@ -28,7 +31,9 @@ public final class TrainingSession {
         b.config("spark.executor.extraClassPath", LocalCluster.prepareSparkHome())
             // one libtorch thread per rank: each rank is one core's worth of work
             .config("spark.executor.extraJavaOptions", flags + " -Dai.djl.pytorch.num_threads=1")
-            .config("spark.executorEnv.DJL_OFFLINE", "true");
+            .config("spark.executorEnv.DJL_OFFLINE", "true")
+            // the launcher's huge-page setting for large tensors, in the executors too
+            .config("spark.executorEnv.GLIBC_TUNABLES", System.getenv().getOrDefault("GLIBC_TUNABLES", HUGE_PAGES));
       }
     }
     if (!submitted() && master != null && master.startsWith("local")) {
