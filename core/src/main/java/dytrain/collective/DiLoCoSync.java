@@ -3,6 +3,7 @@ package dytrain.collective;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
 import dytrain.model.Autograd;
+import dytrain.train.CheckpointStore;
 import dytrain.train.GradientSync;
 import java.nio.FloatBuffer;
 import java.util.Collection;
@@ -15,9 +16,8 @@ import java.util.Map;
  * Nesterov momentum SGD to the shared start point. All-reduces drop by a factor of {@code innerSteps}.
  *
  * <p>Checkpoints (always on an outer step, where all ranks hold the same parameters) save the outer
- * momentum with the optimizer state. Each rank's inner AdamW moments are its own, but only rank 0 writes
- * checkpoints, so after a restart every rank continues from rank 0's moments: a resumed multi-rank run
- * drifts slightly from an uninterrupted one (a 1-rank run resumes exactly, as tested).
+ * momentum with rank 0's optimizer state; each rank's inner AdamW moments are its own, so every rank saves
+ * those (see {@link CheckpointStore#saveRankOptimizer}) and a resumed run ends where an uninterrupted one does.
  */
 public final class DiLoCoSync implements GradientSync {
 
@@ -70,6 +70,26 @@ public final class DiLoCoSync implements GradientSync {
       }
       restoredVelocity = null;
     }
+  }
+
+  @Override
+  public boolean perRankOptimizerState() {
+    return true;
+  }
+
+  @Override
+  public void barrier() {
+    ring.allGather(0);
+  }
+
+  @Override
+  public boolean onEveryRank(boolean mine) {
+    for (long vote : ring.allGather(mine ? 1 : 0)) {
+      if (vote == 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   @Override

@@ -44,6 +44,7 @@ public final class CheckpointStore {
       .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
       .enable(SerializationFeature.INDENT_OUTPUT);
   private static final Pattern NAME = Pattern.compile("step-(\\d+)");
+  private static final Pattern RANK_FILE = Pattern.compile("step-(\\d+)\\.safetensors");
 
   /** A checkpoint folder and the step it holds. */
   public record Checkpoint(long step, Path dir) {}
@@ -103,6 +104,51 @@ public final class CheckpointStore {
     }
     prune();
     return new Checkpoint(state.step(), dir);
+  }
+
+  /**
+   * Saves the optimizer state of a rank other than 0, for schemes where each rank's is its own
+   * ({@link GradientSync#perRankOptimizerState}): {@code ranks/rank-R/step-N.safetensors}, written under a
+   * temporary name and renamed. The rank's files of all but its last {@code keep_last} steps are deleted.
+   */
+  public void saveRankOptimizer(int rank, long step, AdamW optimizer) throws IOException {
+    Path dir = new Path(root, "ranks/rank-" + rank);
+    fs.mkdirs(dir);
+    Path file = rankOptimizerFile(rank, step);
+    Path tmp = new Path(dir, "." + file.getName() + ".tmp");
+    write(dir, tmp.getName(), out -> SafeTensors.write(tensors(optimizer.state()), Map.of(), out));
+    fs.delete(file, false);
+    if (!fs.rename(tmp, file)) {
+      throw new IOException("could not rename " + tmp + " to " + file);
+    }
+    List<Long> steps = new ArrayList<>();
+    for (FileStatus s : fs.listStatus(dir)) {
+      Matcher m = RANK_FILE.matcher(s.getPath().getName());
+      if (m.matches()) {
+        steps.add(Long.parseLong(m.group(1)));
+      }
+    }
+    steps.sort(java.util.Comparator.reverseOrder());
+    for (long old : steps.subList(Math.min(keepLast, steps.size()), steps.size())) {
+      fs.delete(rankOptimizerFile(rank, old), false);
+    }
+  }
+
+  /** A rank's own optimizer state saved at {@code step}, if there is one. */
+  public Optional<Map<String, float[]>> loadRankOptimizer(int rank, long step) throws IOException {
+    Path file = rankOptimizerFile(rank, step);
+    if (!fs.exists(file)) {
+      return Optional.empty();
+    }
+    Map<String, float[]> state = new LinkedHashMap<>();
+    try (var in = fs.open(file)) {
+      SafeTensors.read(in, file.toString()).forEach((name, t) -> state.put(name, t.data()));
+    }
+    return Optional.of(state);
+  }
+
+  private Path rankOptimizerFile(int rank, long step) {
+    return new Path(root, String.format("ranks/rank-%d/step-%08d.safetensors", rank, step));
   }
 
   /** Complete checkpoints, newest first. */

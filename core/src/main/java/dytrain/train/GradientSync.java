@@ -37,6 +37,25 @@ public interface GradientSync {
   /** Takes back what {@link #checkpointState} saved, from a checkpoint's optimizer state, before {@link #start}. */
   default void restore(Map<String, float[]> saved) {}
 
+  /**
+   * True when each rank's optimizer state is its own (DiLoCo's inner AdamW sees only the rank's gradients),
+   * so every rank checkpoints it, not rank 0 alone.
+   */
+  default boolean perRankOptimizerState() {
+    return false;
+  }
+
+  /** Returns once every rank has reached this call, or fails within the collective timeout. */
+  default void barrier() {}
+
+  /**
+   * True when {@code mine} holds on every rank. Synchronous data parallelism needs no message: one
+   * averaged gradient gives every rank the same NaN guard verdict. DiLoCo's ranks each judge their own.
+   */
+  default boolean onEveryRank(boolean mine) {
+    return mine;
+  }
+
   /** Called once before the first step of an attempt, with the parameters every rank starts from. */
   default void start(Collection<NDArray> parameters) {}
 

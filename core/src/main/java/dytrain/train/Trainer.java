@@ -22,8 +22,12 @@ import java.util.function.Consumer;
  */
 public final class Trainer {
 
-  /** What one rank trains with. {@code checkpoints} is null on ranks that do not write. */
+  /**
+   * What one rank trains with. Rank 0 writes the checkpoints; other ranks write only their own optimizer
+   * state, and only when it is their own ({@link GradientSync#perRankOptimizerState}).
+   */
   public record Parts(
+      int rank,
       DytrainConfig config,
       Llama model,
       AdamW optimizer,
@@ -75,9 +79,9 @@ public final class Trainer {
       if (done % t.evalEvery() == 0 || done == t.steps()) {
         evaluate(done);
       }
-      // No checkpoint inside a streak of NaN steps: the last good one is what a user resumes from.
-      boolean healthy = state.consecutiveBadSteps() == 0;
-      if (healthy && (done % t.checkpointEvery() == 0 || done == t.steps())) {
+      // No checkpoint inside a streak of NaN steps (on any rank): the last good one is what a user resumes from.
+      if ((done % t.checkpointEvery() == 0 || done == t.steps())
+          && p.sync().onEveryRank(state.consecutiveBadSteps() == 0)) {
         checkpoint();
       }
     }
@@ -152,6 +156,15 @@ public final class Trainer {
 
   private void checkpoint() throws IOException {
     if (p.checkpoints() == null) {
+      return;
+    }
+    if (p.sync().perRankOptimizerState()) {
+      if (p.rank() > 0) {
+        p.checkpoints().saveRankOptimizer(p.rank(), state.step(), p.optimizer());
+      }
+      p.sync().barrier(); // every rank's state is in place before rank 0 publishes the step
+    }
+    if (p.rank() != 0) {
       return;
     }
     if (p.metrics() != null) {

@@ -73,6 +73,15 @@ public final class TrainingRun {
       optimizer = new AdamW(model.parameters(), t);
       optimizer.load(loaded.optimizerState(), state.step() - state.skippedUpdates());
       rank.sync().restore(loaded.optimizerState());
+      if (rank.rank() > 0 && rank.sync().perRankOptimizerState()) {
+        var own = store.loadRankOptimizer(rank.rank(), state.step());
+        if (own.isPresent()) {
+          optimizer.load(own.get(), state.step() - state.skippedUpdates());
+        } else {
+          log.printf("rank %d: no optimizer state of its own at step %d; continuing from rank 0's%n", rank.rank(),
+              state.step());
+        }
+      }
       metrics.resumeAt(state.step());
       if (writer) {
         log.printf("resuming from %s (step %d)%n", newest.get().dir(), state.step());
@@ -99,7 +108,7 @@ public final class TrainingRun {
       log.printf("MFU against %.1f GFLOP/s (%s fp32 matmul peak)%n", peak / 1e9,
           t.peakFlops() != null ? "train.peak_flops" : "measured");
     }
-    var parts = new Trainer.Parts(config, model, optimizer, batches, evaluator, rank.sync(), writer ? store : null,
+    var parts = new Trainer.Parts(rank.rank(), config, model, optimizer, batches, evaluator, rank.sync(), store,
         metrics, tokenizer.files(), peak);
     try (model) {
       TrainState end = new Trainer(parts, state, listener).run();

@@ -56,14 +56,11 @@ class LocalModeTrainingTest {
     assertTrue(last < first - 0.5, "loss fell from " + first + " to " + last);
   }
 
-  /**
-   * The outer momentum survives a restart. One rank, because each rank's inner AdamW moments are its own
-   * and only rank 0's are checkpointed (see DiLoCoSync): with one rank, resuming must be exact.
-   */
+  /** The outer momentum and each rank's own inner AdamW moments survive a restart. */
   @Test
   void aResumedDilocoRunEndsWithTheParametersOfTheUninterruptedOne(@TempDir Path whole, @TempDir Path resumed)
       throws Exception {
-    var config = Runs.config(data, 1, "distributed.sync=diloco", "distributed.inner_steps=5", "train.steps=30",
+    var config = Runs.config(data, 2, "distributed.sync=diloco", "distributed.inner_steps=5", "train.steps=30",
         "train.lr=0.01", "train.checkpoint_every=10", "train.keep_last=5");
     DistributedTraining.run(spark, config, whole.toString(), m -> {}, TrainingFixture.QUIET);
     DistributedTraining.run(spark, config, resumed.toString(), m -> {}, TrainingFixture.QUIET);
@@ -71,9 +68,12 @@ class LocalModeTrainingTest {
     // when the outer momentum is far from zero
     deleteTree(resumed.resolve("checkpoints/step-00000030"));
     var outcome = DistributedTraining.run(spark, config, resumed.toString(), m -> {}, TrainingFixture.QUIET);
-    String[] report = outcome.ranks().get(0).split(","); // rank,steps,all-reduces,bytes
-    assertEquals("30", report[1]);
-    assertEquals("2", report[2], "the resumed attempt ran steps 20-30 only: 2 outer steps");
+    for (String rank : outcome.ranks()) {
+      String[] report = rank.split(","); // rank,steps,all-reduces,bytes
+      assertEquals("30", report[1]);
+      assertEquals("2", report[2], "the resumed attempt ran steps 20-30 only: 2 outer steps");
+    }
+    assertTrue(Files.isRegularFile(resumed.resolve("checkpoints/ranks/rank-1/step-00000030.safetensors")));
     Runs.assertSameParameters(whole, resumed, 0);
   }
 
