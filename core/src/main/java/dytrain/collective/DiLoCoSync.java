@@ -60,9 +60,14 @@ public final class DiLoCoSync implements GradientSync {
   @Override
   public void start(Collection<NDArray> parameters) {
     try (NDScope scope = new NDScope(); Autograd off = Autograd.noGrad()) {
-      FloatBuffer values = ParameterVector.values(parameters).floats();
-      start = new float[values.capacity()];
-      values.get(start);
+      ParameterVector.Flat values = ParameterVector.values(parameters);
+      start = new float[values.offsets()[values.offsets().length - 1]];
+      int at = 0;
+      for (var chunk : values.chunks()) {
+        FloatBuffer floats = chunk.asFloatBuffer();
+        floats.get(0, start, at, floats.limit());
+        at += floats.limit();
+      }
       velocity = restoredVelocity != null ? restoredVelocity : new float[start.length];
       if (velocity.length != start.length) {
         throw new IllegalStateException("the checkpoint's " + VELOCITY + " holds " + velocity.length
@@ -77,9 +82,10 @@ public final class DiLoCoSync implements GradientSync {
     return true;
   }
 
+  /** Waits longer than a collective: the other ranks may be writing gigabytes to an object store. */
   @Override
   public void barrier() {
-    ring.allGather(0);
+    ring.allGather(0, ring.timeout().multipliedBy(10));
   }
 
   @Override
@@ -110,16 +116,21 @@ public final class DiLoCoSync implements GradientSync {
       }
       long t0 = System.nanoTime();
       ParameterVector.Flat local = ParameterVector.values(parameters);
-      FloatBuffer delta = local.floats();
-      for (int i = 0; i < start.length; i++) {
-        delta.put(i, start[i] - delta.get(i)); // outer gradient
+      int at = 0;
+      for (var chunk : local.chunks()) {
+        FloatBuffer delta = chunk.asFloatBuffer(); // floats [at, at + n) of the parameter vector
+        int n = delta.limit();
+        for (int i = 0; i < n; i++) {
+          delta.put(i, start[at + i] - delta.get(i)); // outer gradient
+        }
+        ring.allReduceMean(chunk, bucketFloats);
+        for (int i = 0; i < n; i++) { // Nesterov: v = mu v + g; x -= lr (mu v + g)
+          velocity[at + i] = (float) (momentum * velocity[at + i] + delta.get(i));
+          start[at + i] -= (float) (outerLr * (momentum * velocity[at + i] + delta.get(i)));
+        }
+        delta.put(0, start, at, n);
+        at += n;
       }
-      ring.allReduceMean(local.bytes(), bucketFloats);
-      for (int i = 0; i < start.length; i++) { // Nesterov: v = mu v + g; x -= lr (mu v + g)
-        velocity[i] = (float) (momentum * velocity[i] + delta.get(i));
-        start[i] -= (float) (outerLr * (momentum * velocity[i] + delta.get(i)));
-      }
-      delta.put(0, start);
       local.writeBackValues(parameters);
       tally.record(t0);
     }

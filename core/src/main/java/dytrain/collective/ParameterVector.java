@@ -6,25 +6,25 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.index.NDIndex;
 import java.nio.ByteBuffer;
-import java.nio.FloatBuffer;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 
 /**
  * Tensors flattened into one contiguous host tensor in parameter order, and written back: what goes on
- * the wire. The all-reduce works on the tensor's own memory through a direct buffer, so nothing is
+ * the wire. The all-reduce works on the tensor's own memory through direct buffers, so nothing is
  * copied into Java at all; both directions cost one libtorch copy for all tensors (a concatenation, then
  * a copy back), not one JNI crossing per tensor. Callers run inside an NDScope with gradients off, which
- * keeps the tensor, and with it the buffer's memory, alive.
+ * keeps the tensor, and with it the buffers' memory, alive.
  */
 final class ParameterVector {
+  /** Floats per direct buffer: 1 GiB, since a Java buffer cannot address more than 2 GiB. */
+  static final int CHUNK_FLOATS = 1 << 28;
+
   private ParameterVector() {}
 
-  /** The flat tensor, a direct view of its floats, and where each parameter starts in it. */
-  record Flat(NDArray host, ByteBuffer bytes, int[] offsets) {
-    FloatBuffer floats() {
-      return bytes.asFloatBuffer();
-    }
-
+  /** The flat tensor, direct views of its floats in consecutive chunks, and where each parameter starts. */
+  record Flat(NDArray host, List<ByteBuffer> chunks, int[] offsets) {
     /** 0 * g + avg is exactly avg for finite g; a non-finite g made avg non-finite too (the NaN guard's case). */
     void writeBackGradients(Collection<NDArray> parameters) {
       NDArray all = onDeviceOf(parameters);
@@ -52,14 +52,14 @@ final class ParameterVector {
   }
 
   static Flat gradients(Collection<NDArray> parameters) {
-    return flatten(parameters, true);
+    return flatten(parameters, true, CHUNK_FLOATS);
   }
 
   static Flat values(Collection<NDArray> parameters) {
-    return flatten(parameters, false);
+    return flatten(parameters, false, CHUNK_FLOATS);
   }
 
-  private static Flat flatten(Collection<NDArray> parameters, boolean gradients) {
+  static Flat flatten(Collection<NDArray> parameters, boolean gradients, int chunkFloats) {
     int[] offsets = new int[parameters.size() + 1];
     NDList parts = new NDList();
     int i = 0;
@@ -71,7 +71,12 @@ final class ParameterVector {
     }
     offsets[i] = Math.toIntExact(total);
     NDArray host = NDArrays.concat(parts).toDevice(Device.cpu(), false);
-    // a contiguous CPU tensor: libtorch hands out its memory as a direct buffer, no copy
-    return new Flat(host, host.toByteBuffer(true), offsets);
+    List<ByteBuffer> chunks = new ArrayList<>();
+    for (long from = 0; from < total; from += chunkFloats) {
+      NDArray slice = host.get(new NDIndex("{}:{}", from, Math.min(total, from + chunkFloats)));
+      // a contiguous CPU tensor: libtorch hands out its memory as a direct buffer, no copy
+      chunks.add(slice.toByteBuffer(true));
+    }
+    return new Flat(host, chunks, offsets);
   }
 }

@@ -6,6 +6,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -13,12 +14,14 @@ import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -167,6 +170,11 @@ public final class RingAllReduce implements AutoCloseable {
     throw new IOException("could not reach rank " + peer + " at " + address + (last == null ? "" : ": " + last.getMessage()));
   }
 
+  /** How long any wait for a peer may last. */
+  public Duration timeout() {
+    return timeout;
+  }
+
   public int rank() {
     return rank;
   }
@@ -225,25 +233,36 @@ public final class RingAllReduce implements AutoCloseable {
 
   /** Each rank's {@code value}, indexed by rank: the same array on every rank. */
   public long[] allGather(long value) {
+    return allGather(value, timeout);
+  }
+
+  /**
+   * {@link #allGather(long)} waiting up to {@code wait} for the other ranks: a barrier around work that
+   * may legitimately take longer than a collective's timeout (writing a checkpoint to an object store).
+   */
+  public long[] allGather(long value, Duration wait) {
     long[] all = new long[world];
     all[rank] = value;
     if (world == 1) {
       return all;
     }
-    float[] unused = new float[0];
     for (int s = 0; s < world - 1; s++) {
       int send = Math.floorMod(rank - s, world);
       int recv = Math.floorMod(rank - s - 1, world);
       ByteBuffer outgoing = ByteBuffer.allocate(8).putLong(0, all[send]);
       Future<?> f = sender.submit(() -> {
-        writeFully(outgoing);
+        writeFully(outgoing, wait);
         return null;
       });
-      ByteBuffer incoming = ByteBuffer.allocate(8);
-      receive(incoming);
-      incoming.flip();
-      all[recv] = incoming.getLong(0);
-      await(f);
+      try {
+        ByteBuffer incoming = ByteBuffer.allocate(8);
+        receive(incoming, wait);
+        all[recv] = incoming.getLong(0);
+        await(f, wait);
+      } catch (RuntimeException e) {
+        abandon(f);
+        throw e;
+      }
     }
     return all;
   }
@@ -257,16 +276,27 @@ public final class RingAllReduce implements AutoCloseable {
       Arrival arrival) {
     ByteBuffer outgoing = data.duplicate().limit(4 * sendTo).position(4 * sendFrom);
     Future<?> f = sender.submit(() -> {
-      writeFully(outgoing);
+      writeFully(outgoing, timeout);
       return null;
     });
+    try {
+      receiveInto(data, floats, recvFrom, recvTo, arrival);
+      await(f, timeout);
+    } catch (RuntimeException e) {
+      abandon(f); // the caller may free data as soon as this throws: the sender must be done with it
+      throw e;
+    }
+    bytesSent += 4L * (sendTo - sendFrom);
+  }
+
+  private void receiveInto(ByteBuffer data, FloatBuffer floats, int recvFrom, int recvTo, Arrival arrival) {
     if (arrival == Arrival.COPY) {
-      receive(data.duplicate().limit(4 * recvTo).position(4 * recvFrom));
+      receive(data.duplicate().limit(4 * recvTo).position(4 * recvFrom), timeout);
     } else {
       for (int at = recvFrom; at < recvTo; at += SEGMENT) {
         int n = Math.min(SEGMENT, recvTo - at);
         receiveBuffer.clear().limit(4 * n);
-        receive(receiveBuffer);
+        receive(receiveBuffer, timeout);
         if (arrival == Arrival.ADD) {
           for (int i = 0; i < n; i++) {
             floats.put(at + i, floats.get(at + i) + arrived.get(i));
@@ -281,12 +311,10 @@ public final class RingAllReduce implements AutoCloseable {
         }
       }
     }
-    await(f);
-    bytesSent += 4L * (sendTo - sendFrom);
   }
 
-  /** Fills {@code buffer} from the previous rank, waiting at most the timeout for each next byte. */
-  private void receive(ByteBuffer buffer) {
+  /** Fills {@code buffer} from the previous rank, waiting at most {@code wait} for each next byte; flips it. */
+  private void receive(ByteBuffer buffer, Duration wait) {
     try {
       while (buffer.hasRemaining()) {
         int n = fromPrev.read(buffer);
@@ -294,26 +322,34 @@ public final class RingAllReduce implements AutoCloseable {
           throw new EOFException("the connection was closed");
         }
         if (n == 0) {
-          awaitReady(readable);
+          awaitReady(readable, fromPrev, wait);
         }
       }
+      buffer.flip();
     } catch (IOException e) {
-      throw failure("receiving from rank " + Math.floorMod(rank - 1, world), e);
+      throw failure("receiving from rank " + Math.floorMod(rank - 1, world), e, wait);
     }
   }
 
-  /** Writes all of {@code buffer} to the next rank, waiting at most the timeout for room each time. */
-  private void writeFully(ByteBuffer buffer) throws IOException {
+  /** Writes all of {@code buffer} to the next rank, waiting at most {@code wait} for room each time. */
+  private void writeFully(ByteBuffer buffer, Duration wait) throws IOException {
     while (buffer.hasRemaining()) {
       if (toNext.write(buffer) == 0) {
-        awaitReady(writable);
+        awaitReady(writable, toNext, wait);
       }
     }
   }
 
-  private void awaitReady(Selector selector) throws IOException {
-    long deadline = System.nanoTime() + timeout.toNanos();
+  /** Waits for the channel to become ready; a closed channel or an interrupt ends the wait at once. */
+  private static void awaitReady(Selector selector, SocketChannel channel, Duration wait) throws IOException {
+    long deadline = System.nanoTime() + wait.toNanos();
     while (true) {
+      if (Thread.currentThread().isInterrupted()) {
+        throw new InterruptedIOException("interrupted");
+      }
+      if (!channel.isOpen()) {
+        throw new ClosedChannelException();
+      }
       long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
       if (left <= 0) {
         throw new SocketTimeoutException();
@@ -326,20 +362,43 @@ public final class RingAllReduce implements AutoCloseable {
     }
   }
 
-  private void await(Future<?> send) {
+  private void await(Future<?> send, Duration wait) {
     try {
-      send.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      send.get(wait.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
-      send.cancel(true);
       throw new CollectiveException("rank " + rank + ": sending to rank " + (rank + 1) % world
-          + " did not finish within " + timeout.toSeconds() + " s (is it stuck?)");
-    } catch (Exception e) {
-      throw failure("sending to rank " + (rank + 1) % world, e.getCause() != null ? e.getCause() : e);
+          + " did not finish within " + wait.toSeconds() + " s (is it stuck?)");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CollectiveException("rank " + rank + ": interrupted while sending to rank " + (rank + 1) % world, e);
+    } catch (ExecutionException e) {
+      throw failure("sending to rank " + (rank + 1) % world, e.getCause(), wait);
     }
   }
 
-  private CollectiveException failure(String what, Throwable e) {
-    String why = e instanceof SocketTimeoutException ? "no progress within " + timeout.toSeconds() + " s" : e.toString();
+  /**
+   * Stops a send after a failed exchange and waits until the sender thread has let go of the caller's
+   * buffer: closing the channel ends its next write or wait. The ring is unusable afterwards, as it is
+   * after any failure; the job relaunches.
+   */
+  private void abandon(Future<?> send) {
+    try {
+      toNext.close();
+    } catch (IOException ignored) {
+      // already broken: closing is all that is wanted
+    }
+    writable.wakeup();
+    try {
+      send.get(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      // the send failed (as expected once its channel is closed), or is stuck in the kernel
+    }
+  }
+
+  private CollectiveException failure(String what, Throwable e, Duration wait) {
+    String why = e instanceof SocketTimeoutException ? "no progress within " + wait.toSeconds() + " s" : e.toString();
     return new CollectiveException("rank " + rank + ": " + what + " failed: " + why + " (a peer died or stalled)", e);
   }
 

@@ -26,7 +26,9 @@ public final class RingGradientSync implements GradientSync {
     long start = System.nanoTime();
     try (NDScope scope = new NDScope(); Autograd off = Autograd.noGrad()) {
       ParameterVector.Flat flat = ParameterVector.gradients(parameters);
-      ring.allReduceMean(flat.bytes(), bucketFloats);
+      for (var chunk : flat.chunks()) {
+        ring.allReduceMean(chunk, bucketFloats);
+      }
       flat.writeBackGradients(parameters);
     }
     tally.record(start);

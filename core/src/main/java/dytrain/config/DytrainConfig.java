@@ -19,6 +19,10 @@ public record DytrainConfig(
           + " distributed.inner_steps = " + distributed.innerSteps() + " with sync: diloco, so that checkpoints"
           + " hold a model the ranks share");
     }
+    if (distributed.diloco() && train.steps() % distributed.innerSteps() != 0) {
+      throw new DytrainException("train.steps = " + train.steps() + " must be a multiple of distributed.inner_steps = "
+          + distributed.innerSteps() + " with sync: diloco, so that the run ends on an outer step, with one model");
+    }
     if (train.seqLen() != null && train.seqLen() > model.maxSeqLen()) {
       throw new DytrainException(
           "train.seq_len = " + train.seqLen() + " exceeds model.max_seq_len = " + model.maxSeqLen());

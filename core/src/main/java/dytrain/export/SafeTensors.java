@@ -73,6 +73,13 @@ public final class SafeTensors {
 
   /** Reads every tensor; {@code source} names the file in error messages. */
   public static Map<String, Tensor> read(InputStream in, String source) throws IOException {
+    return readWithMetadata(in, source).tensors();
+  }
+
+  /** A file's tensors and its {@code __metadata__} strings. */
+  public record Contents(Map<String, Tensor> tensors, Map<String, String> metadata) {}
+
+  public static Contents readWithMetadata(InputStream in, String source) throws IOException {
     byte[] lenBytes = in.readNBytes(8);
     if (lenBytes.length < 8) {
       throw new DytrainException(source + ": not a safetensors file (shorter than 8 bytes)");
@@ -85,10 +92,12 @@ public final class SafeTensors {
     JsonNode header = JSON.readTree(new String(headerBytes, StandardCharsets.UTF_8).trim());
     byte[] data = in.readAllBytes();
     Map<String, Tensor> tensors = new LinkedHashMap<>();
+    Map<String, String> metadata = new LinkedHashMap<>();
     var fields = header.fields();
     while (fields.hasNext()) {
       var e = fields.next();
       if (e.getKey().equals("__metadata__")) {
+        e.getValue().fields().forEachRemaining(m -> metadata.put(m.getKey(), m.getValue().asText()));
         continue;
       }
       JsonNode t = e.getValue();
@@ -109,6 +118,6 @@ public final class SafeTensors {
       ByteBuffer.wrap(data, begin, end - begin).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(values);
       tensors.put(e.getKey(), new Tensor(shape, values));
     }
-    return tensors;
+    return new Contents(tensors, metadata);
   }
 }

@@ -106,49 +106,65 @@ public final class CheckpointStore {
     return new Checkpoint(state.step(), dir);
   }
 
+  /** A rank's own optimizer state and its own count of applied updates (its NaN guard skips its own steps). */
+  public record RankOptimizer(Map<String, float[]> state, long updates) {}
+
   /**
    * Saves the optimizer state of a rank other than 0, for schemes where each rank's is its own
    * ({@link GradientSync#perRankOptimizerState}): {@code ranks/rank-R/step-N.safetensors}, written under a
-   * temporary name and renamed. The rank's files of all but its last {@code keep_last} steps are deleted.
+   * temporary name and renamed. Rank 0 prunes these with its checkpoints.
    */
   public void saveRankOptimizer(int rank, long step, AdamW optimizer) throws IOException {
-    Path dir = new Path(root, "ranks/rank-" + rank);
-    fs.mkdirs(dir);
     Path file = rankOptimizerFile(rank, step);
-    Path tmp = new Path(dir, "." + file.getName() + ".tmp");
-    write(dir, tmp.getName(), out -> SafeTensors.write(tensors(optimizer.state()), Map.of(), out));
+    Path tmp = new Path(file.getParent(), "." + file.getName() + ".tmp");
+    fs.mkdirs(file.getParent());
+    Map<String, String> metadata = Map.of("updates", Long.toString(optimizer.updates()));
+    write(file.getParent(), tmp.getName(), out -> SafeTensors.write(tensors(optimizer.state()), metadata, out));
     fs.delete(file, false);
     if (!fs.rename(tmp, file)) {
       throw new IOException("could not rename " + tmp + " to " + file);
     }
-    List<Long> steps = new ArrayList<>();
-    for (FileStatus s : fs.listStatus(dir)) {
-      Matcher m = RANK_FILE.matcher(s.getPath().getName());
-      if (m.matches()) {
-        steps.add(Long.parseLong(m.group(1)));
-      }
-    }
-    steps.sort(java.util.Comparator.reverseOrder());
-    for (long old : steps.subList(Math.min(keepLast, steps.size()), steps.size())) {
-      fs.delete(rankOptimizerFile(rank, old), false);
-    }
   }
 
   /** A rank's own optimizer state saved at {@code step}, if there is one. */
-  public Optional<Map<String, float[]>> loadRankOptimizer(int rank, long step) throws IOException {
+  public Optional<RankOptimizer> loadRankOptimizer(int rank, long step) throws IOException {
     Path file = rankOptimizerFile(rank, step);
     if (!fs.exists(file)) {
       return Optional.empty();
     }
-    Map<String, float[]> state = new LinkedHashMap<>();
+    SafeTensors.Contents contents;
     try (var in = fs.open(file)) {
-      SafeTensors.read(in, file.toString()).forEach((name, t) -> state.put(name, t.data()));
+      contents = SafeTensors.readWithMetadata(in, file.toString());
     }
-    return Optional.of(state);
+    Map<String, float[]> state = new LinkedHashMap<>();
+    contents.tensors().forEach((name, t) -> state.put(name, t.data()));
+    String updates = contents.metadata().get("updates");
+    if (updates == null) {
+      throw new DytrainException(file + ": no update count in its metadata; not a rank optimizer file");
+    }
+    return Optional.of(new RankOptimizer(state, Long.parseLong(updates)));
   }
 
   private Path rankOptimizerFile(int rank, long step) {
     return new Path(root, String.format("ranks/rank-%d/step-%08d.safetensors", rank, step));
+  }
+
+  /** Deletes rank optimizer files of steps that are not kept checkpoints (older, or left by a crashed attempt). */
+  private void pruneRankOptimizers(List<Checkpoint> kept) throws IOException {
+    Path ranks = new Path(root, "ranks");
+    if (!fs.exists(ranks)) {
+      return;
+    }
+    java.util.Set<Long> keep = new java.util.HashSet<>();
+    kept.forEach(c -> keep.add(c.step()));
+    for (FileStatus rankDir : fs.listStatus(ranks)) {
+      for (FileStatus f : fs.listStatus(rankDir.getPath())) {
+        Matcher m = RANK_FILE.matcher(f.getPath().getName());
+        if (m.matches() && !keep.contains(Long.parseLong(m.group(1)))) {
+          fs.delete(f.getPath(), false);
+        }
+      }
+    }
   }
 
   /** Complete checkpoints, newest first. */
@@ -213,13 +229,16 @@ public final class CheckpointStore {
 
   private void prune() throws IOException {
     List<Checkpoint> all = list();
+    List<Checkpoint> kept = new ArrayList<>(all);
     for (int i = keepLast; i < all.size(); i++) {
       Checkpoint c = all.get(i);
       if (keepEvery > 0 && c.step() % keepEvery == 0) {
         continue;
       }
       fs.delete(c.dir(), true);
+      kept.remove(c);
     }
+    pruneRankOptimizers(kept);
   }
 
   interface Body {

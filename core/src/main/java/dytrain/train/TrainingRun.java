@@ -76,7 +76,7 @@ public final class TrainingRun {
       if (rank.rank() > 0 && rank.sync().perRankOptimizerState()) {
         var own = store.loadRankOptimizer(rank.rank(), state.step());
         if (own.isPresent()) {
-          optimizer.load(own.get(), state.step() - state.skippedUpdates());
+          optimizer.load(own.get().state(), own.get().updates());
         } else {
           log.printf("rank %d: no optimizer state of its own at step %d; continuing from rank 0's%n", rank.rank(),
               state.step());

@@ -31,6 +31,14 @@ class ConfigErrorsTest {
   }
 
   @Test
+  void dilocoRunsEndAndCheckpointOnOuterSteps() {
+    assertMentions(error("distributed.sync=diloco", "distributed.inner_steps=5", "train.checkpoint_every=10",
+        "train.steps=12"), "train.steps = 12", "distributed.inner_steps = 5");
+    assertMentions(error("distributed.sync=diloco", "distributed.inner_steps=5", "train.checkpoint_every=7",
+        "train.steps=10"), "train.checkpoint_every = 7", "distributed.inner_steps = 5");
+  }
+
+  @Test
   void unknownKeyIsNamedWithTheAllowedKeys() {
     assertMentions(error("model.hidden_sise=64"), "unknown config key 'model.hidden_sise'", "hidden_size", "tiny.yaml");
     assertMentions(error("trainer=1"), "unknown config key 'trainer'", "model");

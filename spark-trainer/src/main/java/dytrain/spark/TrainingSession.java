@@ -15,12 +15,12 @@ public final class TrainingSession {
     return System.getProperty("spark.master") != null;
   }
 
-  /**
-   * @param master null for local-cluster with {@code ranks} executors, or a master URL such as local[2]
-   */
   /** glibc's transparent-huge-page switch for malloc (see the dytrain launcher). */
   static final String HUGE_PAGES = "glibc.malloc.hugetlb=1";
 
+  /**
+   * @param master null for local-cluster with {@code ranks} executors, or a master URL such as local[2]
+   */
   public static SparkSession start(String master, int ranks, int executorMemoryMb) {
     SparkSession.Builder b = SparkSession.builder().appName("dytrain train").config("spark.ui.enabled", "false");
     if (!submitted()) {
