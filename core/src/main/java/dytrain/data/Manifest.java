@@ -112,7 +112,8 @@ public record Manifest(
       double valFraction,
       long seed,
       boolean appendEos,
-      long shardTokens) {}
+      long shardTokens,
+      Long splitBytes) {}
 
   public Split split(String name) {
     Split s = splits.get(name);

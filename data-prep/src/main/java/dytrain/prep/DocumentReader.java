@@ -12,6 +12,9 @@ import org.apache.hadoop.io.compress.CompressionCodecFactory;
 interface DocumentReader extends AutoCloseable {
   /** Longest text piece handed to the tokenizer; bounds a task's memory whatever the document length. */
   int PIECE_CHARS = 1 << 20;
+  /** Longest line handed out whole; longer ones come in pieces (one document's text, or a skipped JSON record). */
+  int TEXT_LINE_BYTES = 8 << 20;
+  int JSON_LINE_BYTES = 256 << 20;
 
   DocPiece next() throws IOException;
 
@@ -24,10 +27,21 @@ interface DocumentReader extends AutoCloseable {
   static DocumentReader open(
       InputFile input, DocSplit docSplit, String textField, Configuration conf, RecordCounts counts)
       throws IOException {
+    if (!input.whole()) { // a part of a large uncompressed file (InputSplits)
+      return switch (input.format()) {
+        case TEXT -> {
+          PartStart at = PartStart.open(input, docSplit, TEXT_LINE_BYTES, counts, conf);
+          yield new TextDocuments(at.lines(), docSplit, input.end(), at.insideDocument());
+        }
+        case JSONL -> new JsonlDocuments(
+            PartStart.open(input, docSplit, JSON_LINE_BYTES, counts, conf).lines(), textField, counts, input.end());
+        case PARQUET -> throw new IllegalArgumentException("Parquet inputs are read whole: " + input.path());
+      };
+    }
     return switch (input.format()) {
-      case TEXT -> new TextDocuments(new Utf8LineReader(openDecompressed(input, conf), 8 << 20, counts), docSplit);
+      case TEXT -> new TextDocuments(new Utf8LineReader(openDecompressed(input, conf), TEXT_LINE_BYTES, counts), docSplit);
       case JSONL -> new JsonlDocuments(
-          new Utf8LineReader(openDecompressed(input, conf), 256 << 20, counts), textField, counts);
+          new Utf8LineReader(openDecompressed(input, conf), JSON_LINE_BYTES, counts), textField, counts);
       case PARQUET -> new ParquetDocuments(input, textField, conf, counts);
     };
   }

@@ -17,18 +17,25 @@ final class JsonlDocuments implements DocumentReader {
   private final RecordCounts counts;
   private final TextPieces pieces = new TextPieces();
   private long doc;
+  /** A record starting at or after this byte belongs to the next part of the file. */
+  private final long end;
 
   JsonlDocuments(Utf8LineReader lines, String field, RecordCounts counts) {
+    this(lines, field, counts, Long.MAX_VALUE);
+  }
+
+  JsonlDocuments(Utf8LineReader lines, String field, RecordCounts counts, long end) {
     this.lines = lines;
     this.field = field;
     this.counts = counts;
+    this.end = end;
   }
 
   @Override
   public DocPiece next() throws IOException {
     while (!pieces.hasMore()) {
       String line = lines.readLine();
-      if (line == null) {
+      if (line == null || lines.lineStart() >= end) {
         return null;
       }
       if (lines.continues()) {

@@ -25,8 +25,9 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * {@code dytrain prep}: the driver side of tokenizing a corpus into a token dataset. One Spark task per
- * input file does the work ({@link PrepTask}); the driver decides what is left to do, and writes
- * manifest.json last, from the per-input results, once every input is done.
+ * input part (a file, or a slice of a large one: {@link InputSplits}) does the work ({@link PrepTask});
+ * the driver decides what is left to do, and writes manifest.json last, from the per-part results, once
+ * every part is done.
  *
  * <p>Restart safety: {@code _prep.json} records the settings and inputs the folder is being built from;
  * {@code _inputs/input-N.json} marks input N done. A rerun with the same command redoes only inputs
@@ -51,7 +52,8 @@ public final class PrepJob {
   public static PrepResult run(PrepSettings settings, SparkSession spark, Consumer<String> status) {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     Tokenizer tokenizer = Tokenizers.load(settings.tokenizer());
-    List<InputFile> inputs = InputListing.list(settings.inputs(), conf);
+    List<InputFile> files = InputListing.list(settings.inputs(), conf);
+    List<InputFile> inputs = InputSplits.split(files, settings.docSplit(), settings.splitBytes(), conf);
     Manifest.TokenizerInfo tokenizerInfo =
         new Manifest.TokenizerInfo(
             tokenizer.name(), tokenizer.vocabSize(), tokenizer.bosId(), tokenizer.eosId(), tokenizer.definitionHash());
@@ -59,7 +61,7 @@ public final class PrepJob {
         new Identity(
             settings.recorded(),
             tokenizerInfo,
-            inputs.stream().map(f -> new Manifest.InputFile(f.path(), f.bytes())).toList());
+            files.stream().map(f -> new Manifest.InputFile(f.path(), f.bytes())).toList());
     try {
       Path dir = new Path(settings.output());
       FileSystem fs = DatasetFileSystem.of(dir, conf);
@@ -77,7 +79,8 @@ public final class PrepJob {
         if (readResult(fs, dir, input) == null) pending.add(input);
       }
       status.accept(
-          "prep: " + inputs.size() + " input file(s), " + pending.size() + " to tokenize"
+          "prep: " + files.size() + " input file(s)" + (inputs.size() > files.size() ? " in " + inputs.size() + " parts" : "")
+              + ", " + pending.size() + " to tokenize"
               + (pending.size() < inputs.size() ? " (" + (inputs.size() - pending.size()) + " done by an earlier run)" : "")
               + ", tokenizer " + tokenizer.name() + " (vocab " + tokenizer.vocabSize() + ")");
       if (!pending.isEmpty()) {
@@ -98,7 +101,7 @@ public final class PrepJob {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     int slices = settings.partitions() > 0 ? Math.min(settings.partitions(), pending.size()) : pending.size();
     PrepTask task = new PrepTask(settings, tokenizer, new SerializableConf(conf));
-    jsc.setJobDescription("dytrain prep: tokenize " + pending.size() + " input file(s)");
+    jsc.setJobDescription("dytrain prep: tokenize " + pending.size() + " input part(s)");
     try {
       jsc.parallelize(pending, slices)
           .foreach(input -> task.run(input, "attempt-" + TaskContext.get().taskAttemptId()));

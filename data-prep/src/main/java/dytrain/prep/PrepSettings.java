@@ -9,7 +9,9 @@ import java.util.List;
  * Everything {@code dytrain prep} is told. With the inputs' content these settings determine every byte of
  * the output, which is what makes reruns and resumes safe. Validated here so a bad flag fails before Spark starts.
  *
- * @param partitions Spark tasks to use; 0 = one per input file. Changes speed, never the output.
+ * @param partitions Spark tasks to use; 0 = one per input part. Changes speed, never the output.
+ * @param splitBytes uncompressed text and JSON lines files larger than this are read in parts of this many
+ *     bytes, one task each (0 = one part per file); recorded, since document ids follow the parts
  */
 public record PrepSettings(
     List<String> inputs,
@@ -23,10 +25,12 @@ public record PrepSettings(
     boolean appendEos,
     long shardTokens,
     boolean overwrite,
-    int partitions)
+    int partitions,
+    long splitBytes)
     implements Serializable {
 
   public static final long DEFAULT_SHARD_TOKENS = 50_000_000L;
+  public static final long DEFAULT_SPLIT_BYTES = 128L << 20;
 
   public PrepSettings {
     inputs = List.copyOf(inputs);
@@ -39,55 +43,60 @@ public record PrepSettings(
     }
     if (shardTokens < 1) throw new DytrainException("--shard-tokens " + shardTokens + " must be at least 1");
     if (partitions < 0) throw new DytrainException("--partitions " + partitions + " must be 0 (one per input) or more");
+    if (splitBytes < 0) throw new DytrainException("--split-mb must be 0 (never split a file) or more");
   }
 
   /** Defaults for everything but the three required flags. */
   public static PrepSettings of(List<String> inputs, String output, String tokenizer) {
     return new PrepSettings(
         inputs, output, tokenizer, DocSplit.BLANKLINE, "text", BadRecordPolicy.FAIL, 0.0, 0L, true,
-        DEFAULT_SHARD_TOKENS, false, 0);
+        DEFAULT_SHARD_TOKENS, false, 0, DEFAULT_SPLIT_BYTES);
   }
 
   public PrepSettings withDocSplit(DocSplit s) {
-    return new PrepSettings(inputs, output, tokenizer, s, textField, onBadRecord, valFraction, seed, appendEos, shardTokens, overwrite, partitions);
+    return new PrepSettings(inputs, output, tokenizer, s, textField, onBadRecord, valFraction, seed, appendEos, shardTokens, overwrite, partitions, splitBytes);
   }
 
   public PrepSettings withValFraction(double f) {
-    return new PrepSettings(inputs, output, tokenizer, docSplit, textField, onBadRecord, f, seed, appendEos, shardTokens, overwrite, partitions);
+    return new PrepSettings(inputs, output, tokenizer, docSplit, textField, onBadRecord, f, seed, appendEos, shardTokens, overwrite, partitions, splitBytes);
   }
 
   public PrepSettings withShardTokens(long n) {
-    return new PrepSettings(inputs, output, tokenizer, docSplit, textField, onBadRecord, valFraction, seed, appendEos, n, overwrite, partitions);
+    return new PrepSettings(inputs, output, tokenizer, docSplit, textField, onBadRecord, valFraction, seed, appendEos, n, overwrite, partitions, splitBytes);
   }
 
   public PrepSettings withPartitions(int n) {
-    return new PrepSettings(inputs, output, tokenizer, docSplit, textField, onBadRecord, valFraction, seed, appendEos, shardTokens, overwrite, n);
+    return new PrepSettings(inputs, output, tokenizer, docSplit, textField, onBadRecord, valFraction, seed, appendEos, shardTokens, overwrite, n, splitBytes);
   }
 
   public PrepSettings withOverwrite(boolean o) {
-    return new PrepSettings(inputs, output, tokenizer, docSplit, textField, onBadRecord, valFraction, seed, appendEos, shardTokens, o, partitions);
+    return new PrepSettings(inputs, output, tokenizer, docSplit, textField, onBadRecord, valFraction, seed, appendEos, shardTokens, o, partitions, splitBytes);
   }
 
   public PrepSettings withOnBadRecord(BadRecordPolicy p) {
-    return new PrepSettings(inputs, output, tokenizer, docSplit, textField, p, valFraction, seed, appendEos, shardTokens, overwrite, partitions);
+    return new PrepSettings(inputs, output, tokenizer, docSplit, textField, p, valFraction, seed, appendEos, shardTokens, overwrite, partitions, splitBytes);
   }
 
   public PrepSettings withTextField(String f) {
-    return new PrepSettings(inputs, output, tokenizer, docSplit, f, onBadRecord, valFraction, seed, appendEos, shardTokens, overwrite, partitions);
+    return new PrepSettings(inputs, output, tokenizer, docSplit, f, onBadRecord, valFraction, seed, appendEos, shardTokens, overwrite, partitions, splitBytes);
   }
 
   public PrepSettings withTokenizer(String t) {
-    return new PrepSettings(inputs, output, t, docSplit, textField, onBadRecord, valFraction, seed, appendEos, shardTokens, overwrite, partitions);
+    return new PrepSettings(inputs, output, t, docSplit, textField, onBadRecord, valFraction, seed, appendEos, shardTokens, overwrite, partitions, splitBytes);
   }
 
   public PrepSettings withOutput(String o) {
-    return new PrepSettings(inputs, o, tokenizer, docSplit, textField, onBadRecord, valFraction, seed, appendEos, shardTokens, overwrite, partitions);
+    return new PrepSettings(inputs, o, tokenizer, docSplit, textField, onBadRecord, valFraction, seed, appendEos, shardTokens, overwrite, partitions, splitBytes);
+  }
+
+  public PrepSettings withSplitBytes(long n) {
+    return new PrepSettings(inputs, output, tokenizer, docSplit, textField, onBadRecord, valFraction, seed, appendEos, shardTokens, overwrite, partitions, n);
   }
 
   /** The settings that shape the output, as recorded in the manifest (not overwrite or partitions). */
   public Manifest.Prep recorded() {
     return new Manifest.Prep(
         tokenizer, docSplit.name().toLowerCase(), textField, onBadRecord.name().toLowerCase(), valFraction, seed,
-        appendEos, shardTokens);
+        appendEos, shardTokens, splitBytes);
   }
 }

@@ -14,10 +14,21 @@ final class TextDocuments implements DocumentReader {
   private boolean open; // a document has started and not been finished
   private boolean sawText; // some of the open document was already handed out as a piece
   private boolean done;
+  /** A document starting at or after this byte belongs to the next part of the file. */
+  private final long end;
+  /** True while reading the tail of a document that began in the previous part. */
+  private boolean skipping;
 
   TextDocuments(Utf8LineReader lines, DocSplit split) {
+    this(lines, split, Long.MAX_VALUE, false);
+  }
+
+  /** The documents that start before byte {@code end}; {@code insideDocument}: the first lines end one begun earlier. */
+  TextDocuments(Utf8LineReader lines, DocSplit split, long end, boolean insideDocument) {
     this.lines = lines;
     this.split = split;
+    this.end = end;
+    this.skipping = insideDocument;
   }
 
   @Override
@@ -33,6 +44,14 @@ final class TextDocuments implements DocumentReader {
       }
       boolean newLine = !lines.isContinuation();
       boolean blank = newLine && !lines.continues() && line.isBlank();
+      if (skipping) {
+        skipping = !blank; // a blank line ends the previous part's document
+        continue;
+      }
+      if (!open && !blank && newLine && lines.lineStart() >= end) {
+        done = true; // this document starts in the next part
+        return null;
+      }
       if (blank && split != DocSplit.FILE) {
         if (open) {
           return finish(); // a blank line ends the document (blankline); line mode never gets here open

@@ -7,6 +7,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.function.LongSupplier;
 
 /**
  * Lines of UTF-8 text from a byte stream, '\n' or "\r\n" terminated. A line longer than the limit comes
@@ -26,11 +27,24 @@ final class Utf8LineReader implements AutoCloseable {
   private boolean previousContinued;
   private long lineNumber;
   private boolean eof;
+  /** Where the stream starts in its file, and how many lines come before that (counted only if asked). */
+  private final long base;
+  private final LongSupplier linesBefore;
+  private long linesBeforeCount = -1;
+  private long delivered; // bytes read from the stream so far
+  private long lineStart;
 
   Utf8LineReader(InputStream in, int maxLineBytes, RecordCounts counts) {
+    this(in, maxLineBytes, counts, 0, () -> 0);
+  }
+
+  /** Lines of a stream that starts at byte {@code base} of its file, at a line start after {@code linesBefore} lines. */
+  Utf8LineReader(InputStream in, int maxLineBytes, RecordCounts counts, long base, LongSupplier linesBefore) {
     this.in = in;
     this.maxLineBytes = maxLineBytes;
     this.counts = counts;
+    this.base = base;
+    this.linesBefore = linesBefore;
   }
 
   /** The next line or line piece without its terminator, or null at the end of the stream. */
@@ -38,6 +52,7 @@ final class Utf8LineReader implements AutoCloseable {
     previousContinued = continues;
     if (!previousContinued) {
       lineNumber++;
+      lineStart = base + delivered - (limit - pos);
     }
     while (true) {
       if (lineLength > maxLineBytes) {
@@ -46,6 +61,7 @@ final class Utf8LineReader implements AutoCloseable {
       if (pos == limit) {
         limit = eof ? -1 : in.read(buf, 0, buf.length);
         pos = 0;
+        delivered += Math.max(0, limit);
         if (limit <= 0) {
           eof = true;
           limit = 0;
@@ -80,9 +96,17 @@ final class Utf8LineReader implements AutoCloseable {
     return previousContinued;
   }
 
-  /** 1-based number of the line last returned. */
+  /** 1-based number in its file of the line last returned. */
   long lineNumber() {
-    return lineNumber;
+    if (linesBeforeCount < 0) {
+      linesBeforeCount = linesBefore.getAsLong();
+    }
+    return linesBeforeCount + lineNumber;
+  }
+
+  /** Byte offset in its file where the line last returned (or the line it is a piece of) starts. */
+  long lineStart() {
+    return lineStart;
   }
 
   private String cut() {

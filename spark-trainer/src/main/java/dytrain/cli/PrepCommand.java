@@ -50,8 +50,12 @@ final class PrepCommand implements Runnable {
   @Option(names = "--shard-tokens", defaultValue = "50000000", description = "Target tokens per shard file (default ${DEFAULT-VALUE}).")
   long shardTokens;
 
-  @Option(names = "--partitions", defaultValue = "0", description = "Spark tasks; 0 = one per input file. Never changes the output.")
+  @Option(names = "--partitions", defaultValue = "0", description = "Spark tasks; 0 = one per input part. Never changes the output.")
   int partitions;
+
+  @Option(names = "--split-mb", defaultValue = "128",
+      description = "Read uncompressed text and JSON lines files larger than this in parts of this many MB, one task each; 0 = one task per file (default ${DEFAULT-VALUE}).")
+  long splitMb;
 
   @Option(names = "--overwrite", description = "Replace a dataset already in --output.")
   boolean overwrite;
@@ -64,7 +68,7 @@ final class PrepCommand implements Runnable {
     PrepSettings settings =
         new PrepSettings(
             inputs, output, tokenizer, DocSplit.parse(docSplit), textField, BadRecordPolicy.parse(onBadRecord),
-            valFraction, seed, appendEos, shardTokens, overwrite, partitions);
+            valFraction, seed, appendEos, shardTokens, overwrite, partitions, splitMb << 20);
     SparkSession spark = DriverSession.start(master, "dytrain prep");
     try {
       long start = System.nanoTime();
