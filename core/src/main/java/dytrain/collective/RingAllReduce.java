@@ -14,7 +14,6 @@ import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
@@ -34,8 +33,8 @@ import java.util.function.Consumer;
  * into W chunks; W-1 reduce-scatter steps leave each rank owning one fully summed chunk, which it averages;
  * W-1 all-gather steps copy the owners' chunks to everyone. Each rank sends 2(W-1)/W of the array, the
  * bandwidth optimum. Every rank ends with the same bytes, so replicas that apply the same update stay
- * bitwise identical. Sends run on their own thread so a ring of blocking sockets cannot deadlock, and
- * every wait is bounded by the timeout.
+ * bitwise identical. Each rank's one thread sends and receives at once over non-blocking sockets (so a
+ * ring cannot deadlock on full buffers), and every wait is bounded by the timeout.
  *
  * <p>Bytes move through non-blocking channels straight from and into the caller's native buffer (for
  * gradients, libtorch's own memory): a socket stream over a Java array copies every byte once more into a
@@ -49,10 +48,10 @@ public final class RingAllReduce implements AutoCloseable {
   private final Duration timeout;
   private final SocketChannel toNext;
   private final SocketChannel fromPrev;
-  /** Where the sender and the receiver wait, bounded by the timeout, when the socket is not ready. */
-  private final Selector writable;
-  private final Selector readable;
-  private final ExecutorService sender;
+  /** Where the rank waits, bounded by the timeout, when neither socket can move a byte. */
+  private final Selector selector;
+  private final SelectionKey sendKey;
+  private final SelectionKey receiveKey;
   /** Floats per segment on the wire: 1 MB, large enough for full-speed writes, small enough to pipeline. */
   private static final int SEGMENT = 1 << 18;
   private final ByteBuffer receiveBuffer = ByteBuffer.allocateDirect(4 * SEGMENT).order(ByteOrder.nativeOrder());
@@ -65,13 +64,18 @@ public final class RingAllReduce implements AutoCloseable {
     this.timeout = timeout;
     this.toNext = toNext == null ? null : toNext.getChannel();
     this.fromPrev = fromPrev == null ? null : fromPrev.getChannel();
-    this.writable = this.toNext == null ? null : selector(this.toNext, SelectionKey.OP_WRITE);
-    this.readable = this.fromPrev == null ? null : selector(this.fromPrev, SelectionKey.OP_READ);
-    this.sender = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "ring-send-rank-" + rank);
-      t.setDaemon(true);
-      return t;
-    });
+    if (world == 1) {
+      selector = null;
+      sendKey = null;
+      receiveKey = null;
+      return;
+    }
+    // after the handshake, which used the blocking streams
+    this.toNext.configureBlocking(false);
+    this.fromPrev.configureBlocking(false);
+    selector = Selector.open();
+    sendKey = this.toNext.register(selector, 0);
+    receiveKey = this.fromPrev.register(selector, 0);
   }
 
   /** A listening socket for this rank; its address is what the ranks exchange at rendezvous. */
@@ -79,13 +83,6 @@ public final class RingAllReduce implements AutoCloseable {
     ServerSocketChannel server = ServerSocketChannel.open();
     server.bind(new InetSocketAddress(host, 0));
     return server.socket(); // its accepted sockets have channels
-  }
-
-  private static Selector selector(SocketChannel channel, int operation) throws IOException {
-    channel.configureBlocking(false); // after the handshake, which used the blocking streams
-    Selector selector = Selector.open();
-    channel.register(selector, operation);
-    return selector;
   }
 
   /**
@@ -114,7 +111,7 @@ public final class RingAllReduce implements AutoCloseable {
     } catch (TimeoutException e) {
       throw new CollectiveException("rank " + rank + ": rank " + prev + " did not connect within " + timeout.toSeconds() + " s");
     } catch (Exception e) {
-      Throwable cause = e instanceof java.util.concurrent.ExecutionException ? e.getCause() : e;
+      Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
       throw new CollectiveException("rank " + rank + ": could not join the ring: " + cause.getMessage(), cause);
     } finally {
       acceptor.shutdownNow();
@@ -249,20 +246,9 @@ public final class RingAllReduce implements AutoCloseable {
     for (int s = 0; s < world - 1; s++) {
       int send = Math.floorMod(rank - s, world);
       int recv = Math.floorMod(rank - s - 1, world);
-      ByteBuffer outgoing = ByteBuffer.allocate(8).putLong(0, all[send]);
-      Future<?> f = sender.submit(() -> {
-        writeFully(outgoing, wait);
-        return null;
-      });
-      try {
-        ByteBuffer incoming = ByteBuffer.allocate(8);
-        receive(incoming, wait);
-        all[recv] = incoming.getLong(0);
-        await(f, wait);
-      } catch (RuntimeException e) {
-        abandon(f);
-        throw e;
-      }
+      ByteBuffer incoming = ByteBuffer.allocate(8);
+      transfer(ByteBuffer.allocate(8).putLong(0, all[send]), incoming, () -> null, wait);
+      all[recv] = incoming.getLong(0);
     }
     return all;
   }
@@ -270,130 +256,87 @@ public final class RingAllReduce implements AutoCloseable {
   /**
    * Sends floats [sendFrom, sendTo) of {@code data} to the next rank, from the buffer itself, while
    * receiving floats [recvFrom, recvTo) from the previous one: copied into place (all-gather), or added
-   * segment by segment (reduce-scatter), so receiving and adding overlap with the transfer.
+   * segment by segment (reduce-scatter), so adding overlaps with the transfer.
    */
   private void exchange(ByteBuffer data, FloatBuffer floats, int sendFrom, int sendTo, int recvFrom, int recvTo,
       Arrival arrival) {
     ByteBuffer outgoing = data.duplicate().limit(4 * sendTo).position(4 * sendFrom);
-    Future<?> f = sender.submit(() -> {
-      writeFully(outgoing, timeout);
-      return null;
-    });
-    try {
-      receiveInto(data, floats, recvFrom, recvTo, arrival);
-      await(f, timeout);
-    } catch (RuntimeException e) {
-      abandon(f); // the caller may free data as soon as this throws: the sender must be done with it
-      throw e;
-    }
-    bytesSent += 4L * (sendTo - sendFrom);
-  }
-
-  private void receiveInto(ByteBuffer data, FloatBuffer floats, int recvFrom, int recvTo, Arrival arrival) {
     if (arrival == Arrival.COPY) {
-      receive(data.duplicate().limit(4 * recvTo).position(4 * recvFrom), timeout);
+      transfer(outgoing, data.duplicate().limit(4 * recvTo).position(4 * recvFrom), () -> null, timeout);
     } else {
-      for (int at = recvFrom; at < recvTo; at += SEGMENT) {
-        int n = Math.min(SEGMENT, recvTo - at);
-        receiveBuffer.clear().limit(4 * n);
-        receive(receiveBuffer, timeout);
+      float scale = 1f / world;
+      int[] at = {recvFrom}; // start of the segment being received
+      transfer(outgoing, nextSegment(recvFrom, recvTo), () -> {
+        int n = Math.min(SEGMENT, recvTo - at[0]);
         if (arrival == Arrival.ADD) {
           for (int i = 0; i < n; i++) {
-            floats.put(at + i, floats.get(at + i) + arrived.get(i));
+            floats.put(at[0] + i, floats.get(at[0] + i) + arrived.get(i));
           }
         } else {
           // a multiply costs half a divide here; it is exact when W is a power of two, and every rank
           // receives the owner's bytes, so replicas stay identical either way
-          float scale = 1f / world;
           for (int i = 0; i < n; i++) {
-            floats.put(at + i, (floats.get(at + i) + arrived.get(i)) * scale);
+            floats.put(at[0] + i, (floats.get(at[0] + i) + arrived.get(i)) * scale);
           }
         }
-      }
+        at[0] += n;
+        return at[0] < recvTo ? nextSegment(at[0], recvTo) : null;
+      }, timeout);
     }
+    bytesSent += 4L * (sendTo - sendFrom);
   }
 
-  /** Fills {@code buffer} from the previous rank, waiting at most {@code wait} for each next byte; flips it. */
-  private void receive(ByteBuffer buffer, Duration wait) {
-    try {
-      while (buffer.hasRemaining()) {
-        int n = fromPrev.read(buffer);
-        if (n < 0) {
-          throw new EOFException("the connection was closed");
-        }
-        if (n == 0) {
-          awaitReady(readable, fromPrev, wait);
-        }
-      }
-      buffer.flip();
-    } catch (IOException e) {
-      throw failure("receiving from rank " + Math.floorMod(rank - 1, world), e, wait);
-    }
+  private ByteBuffer nextSegment(int from, int to) {
+    return receiveBuffer.clear().limit(4 * Math.min(SEGMENT, to - from));
   }
 
-  /** Writes all of {@code buffer} to the next rank, waiting at most {@code wait} for room each time. */
-  private void writeFully(ByteBuffer buffer, Duration wait) throws IOException {
-    while (buffer.hasRemaining()) {
-      if (toNext.write(buffer) == 0) {
-        awaitReady(writable, toNext, wait);
-      }
-    }
-  }
-
-  /** Waits for the channel to become ready; a closed channel or an interrupt ends the wait at once. */
-  private static void awaitReady(Selector selector, SocketChannel channel, Duration wait) throws IOException {
-    long deadline = System.nanoTime() + wait.toNanos();
-    while (true) {
-      if (Thread.currentThread().isInterrupted()) {
-        throw new InterruptedIOException("interrupted");
-      }
-      if (!channel.isOpen()) {
-        throw new ClosedChannelException();
-      }
-      long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-      if (left <= 0) {
-        throw new SocketTimeoutException();
-      }
-      int ready = selector.select(left);
-      selector.selectedKeys().clear();
-      if (ready > 0) {
-        return;
-      }
-    }
-  }
-
-  private void await(Future<?> send, Duration wait) {
-    try {
-      send.get(wait.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (TimeoutException e) {
-      throw new CollectiveException("rank " + rank + ": sending to rank " + (rank + 1) % world
-          + " did not finish within " + wait.toSeconds() + " s (is it stuck?)");
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new CollectiveException("rank " + rank + ": interrupted while sending to rank " + (rank + 1) % world, e);
-    } catch (ExecutionException e) {
-      throw failure("sending to rank " + (rank + 1) % world, e.getCause(), wait);
-    }
+  /** What to do with a filled receive buffer; returns the next buffer to fill, or null when all has arrived. */
+  private interface Arrivals {
+    ByteBuffer filled();
   }
 
   /**
-   * Stops a send after a failed exchange and waits until the sender thread has let go of the caller's
-   * buffer: closing the channel ends its next write or wait. The ring is unusable afterwards, as it is
-   * after any failure; the job relaunches.
+   * Sends all of {@code outgoing} while filling {@code incoming} and its successors, on this thread:
+   * whichever socket can move bytes does, and when neither can, the rank waits for either, at most
+   * {@code wait} without progress. When this returns, neither buffer is touched again.
    */
-  private void abandon(Future<?> send) {
+  private void transfer(ByteBuffer outgoing, ByteBuffer incoming, Arrivals arrivals, Duration wait) {
+    long deadline = System.nanoTime() + wait.toNanos();
     try {
-      toNext.close();
-    } catch (IOException ignored) {
-      // already broken: closing is all that is wanted
-    }
-    writable.wakeup();
-    try {
-      send.get(10, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (ExecutionException | TimeoutException e) {
-      // the send failed (as expected once its channel is closed), or is stuck in the kernel
+      while (outgoing.hasRemaining() || incoming != null) {
+        boolean moved = outgoing.hasRemaining() && toNext.write(outgoing) > 0;
+        if (incoming != null) {
+          int n = fromPrev.read(incoming);
+          if (n < 0) {
+            throw new EOFException("the connection was closed");
+          }
+          moved |= n > 0;
+          if (!incoming.hasRemaining()) { // full, or an empty chunk (a bucket smaller than the ring)
+            incoming = arrivals.filled();
+            moved = true;
+          }
+        }
+        if (moved) {
+          deadline = System.nanoTime() + wait.toNanos();
+          continue;
+        }
+        long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+        if (left <= 0) {
+          throw new SocketTimeoutException();
+        }
+        if (Thread.currentThread().isInterrupted()) {
+          throw new InterruptedIOException("interrupted");
+        }
+        sendKey.interestOps(outgoing.hasRemaining() ? SelectionKey.OP_WRITE : 0);
+        receiveKey.interestOps(incoming != null ? SelectionKey.OP_READ : 0);
+        selector.select(left);
+        selector.selectedKeys().clear();
+      }
+    } catch (IOException e) {
+      String what = incoming != null
+          ? "receiving from rank " + Math.floorMod(rank - 1, world) + " (" + incoming.remaining() + " bytes to come)"
+          : "sending to rank " + (rank + 1) % world + " (" + outgoing.remaining() + " bytes left)";
+      throw failure(what, e, wait);
     }
   }
 
@@ -408,8 +351,7 @@ public final class RingAllReduce implements AutoCloseable {
 
   @Override
   public void close() {
-    sender.shutdownNow();
-    for (java.io.Closeable c : new java.io.Closeable[] {toNext, fromPrev, writable, readable}) {
+    for (java.io.Closeable c : new java.io.Closeable[] {toNext, fromPrev, selector}) {
       if (c != null) {
         try {
           c.close();

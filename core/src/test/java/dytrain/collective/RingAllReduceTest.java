@@ -70,6 +70,7 @@ class RingAllReduceTest {
 
   @Test
   void everyRankEndsWithTheSameMeanForAnyBucketSize() throws Exception {
+    long start = System.nanoTime();
     for (int world : new int[] {2, 3}) {
       int n = 1001;
       float[] expected = new float[n];
@@ -91,6 +92,10 @@ class RingAllReduceTest {
         }
       }
     }
+    // 1,001 floats in buckets as small as 7 (and chunks of none, when a bucket is smaller than the ring):
+    // milliseconds each; a rank that sleeps through a wait instead would take the 20 s timeout
+    double seconds = (System.nanoTime() - start) / 1e9;
+    assertTrue(seconds < 15, "took " + seconds + " s");
   }
 
   @Test
