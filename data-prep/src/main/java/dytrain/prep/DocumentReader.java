@@ -34,7 +34,7 @@ interface DocumentReader extends AutoCloseable {
           yield new TextDocuments(at.lines(), docSplit, input.end(), at.insideDocument());
         }
         case JSONL -> new JsonlDocuments(
-            PartStart.open(input, docSplit, JSON_LINE_BYTES, counts, conf).lines(), textField, counts, input.end());
+            PartStart.open(input, DocSplit.LINE, JSON_LINE_BYTES, counts, conf).lines(), textField, counts, input.end());
         case PARQUET -> throw new IllegalArgumentException("Parquet inputs are read whole: " + input.path());
       };
     }

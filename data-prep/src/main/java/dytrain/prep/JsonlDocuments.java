@@ -40,7 +40,7 @@ final class JsonlDocuments implements DocumentReader {
       }
       if (lines.continues()) {
         while (lines.continues()) lines.readLine(); // drop the rest of the oversized record
-        counts.bad(position(), "record longer than 256 MiB");
+        counts.bad(this::position, "record longer than 256 MiB");
         continue;
       }
       if (line.isBlank()) {
@@ -50,12 +50,12 @@ final class JsonlDocuments implements DocumentReader {
       try {
         record = JSON.readTree(line);
       } catch (JsonProcessingException e) {
-        counts.bad(position(), "malformed JSON: " + e.getOriginalMessage());
+        counts.bad(this::position, "malformed JSON: " + e.getOriginalMessage());
         continue;
       }
       JsonNode text = record.isObject() ? record.get(field) : null;
       if (text == null || !text.isTextual()) {
-        counts.bad(position(), "no string field \"" + field + "\" (set --text-field)");
+        counts.bad(this::position, "no string field \"" + field + "\" (set --text-field)");
         continue;
       }
       if (!text.asText().isEmpty()) {

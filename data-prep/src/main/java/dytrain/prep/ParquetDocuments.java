@@ -55,7 +55,7 @@ final class ParquetDocuments implements DocumentReader {
       }
       row++;
       if (g.getFieldRepetitionCount(field) == 0) {
-        counts.bad(position(), "column \"" + field + "\" is null");
+        counts.bad(this::position, "column \"" + field + "\" is null");
         continue;
       }
       String text = g.getString(field, 0);

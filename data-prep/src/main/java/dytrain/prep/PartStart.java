@@ -19,27 +19,33 @@ record PartStart(Utf8LineReader lines, boolean insideDocument) {
       org.apache.hadoop.conf.Configuration conf) throws IOException {
     Path path = new Path(part.path());
     FileSystem fs = path.getFileSystem(conf);
-    FSDataInputStream in = fs.open(path);
     if (part.start() == 0) {
-      return new PartStart(new Utf8LineReader(in, maxLineBytes, counts), false);
+      return new PartStart(new Utf8LineReader(fs.open(path), maxLineBytes, counts), false);
     }
-    try {
-      long s = part.start();
+    long s = part.start();
+    long first;
+    boolean insideDocument = false;
+    // probing reads go to their own stream: on an object store a backward seek would switch the stream
+    // that reads the part to small random reads
+    try (FSDataInputStream probe = fs.open(path)) {
       // the line holding byte s-1 belongs to the previous part; this part starts after its '\n'
-      long lineEnd = find(in, s - 1, part.bytes());
-      long first = Math.min(lineEnd + 1, part.bytes());
-      boolean insideDocument = false;
+      long lineEnd = find(probe, s - 1, part.bytes());
+      first = Math.min(lineEnd + 1, part.bytes());
       if (split == DocSplit.BLANKLINE) {
-        long lineBegin = lineBeginBefore(in, s - 1, maxLineBytes);
-        insideDocument = lineBegin < 0 || lineEnd - lineBegin > maxLineBytes || !blank(in, lineBegin, lineEnd);
+        long lineBegin = lineBeginBefore(probe, s - 1, maxLineBytes);
+        insideDocument = lineBegin < 0 || lineEnd - lineBegin > maxLineBytes || !blank(probe, lineBegin, lineEnd);
       }
+    }
+    FSDataInputStream in = fs.open(path);
+    try {
       in.seek(first);
-      return new PartStart(new Utf8LineReader(in, maxLineBytes, counts, first, () -> countLines(fs, path, first)),
-          insideDocument);
-    } catch (IOException | RuntimeException e) {
+    } catch (IOException e) {
       in.close();
       throw e;
     }
+    long start = first;
+    return new PartStart(new Utf8LineReader(in, maxLineBytes, counts, start, () -> countLines(fs, path, start)),
+        insideDocument);
   }
 
   /** Offset of the first '\n' at or after {@code from}, or {@code size} if there is none. */
@@ -78,8 +84,29 @@ record PartStart(Utf8LineReader lines, boolean insideDocument) {
     return lowest == 0 ? 0 : -1;
   }
 
-  /** Whether bytes [from, to) decode to a blank line, as the line reader would judge it. */
+  /**
+   * Whether bytes [from, to) decode to a blank line, as the line reader would judge it: an ASCII byte
+   * that is not white space settles it at once; only a line of white space with non-ASCII bytes in it
+   * (a U+3000, say) is decoded.
+   */
   private static boolean blank(FSDataInputStream in, long from, long to) throws IOException {
+    byte[] buf = new byte[CHUNK];
+    boolean ascii = true;
+    for (long at = from; at < to; at += CHUNK) {
+      int n = (int) Math.min(CHUNK, to - at);
+      in.readFully(at, buf, 0, n);
+      for (int i = 0; i < n; i++) {
+        byte b = buf[i];
+        if (b < 0) {
+          ascii = false;
+        } else if (!Character.isWhitespace(b)) {
+          return false;
+        }
+      }
+    }
+    if (ascii) {
+      return true;
+    }
     byte[] line = new byte[(int) (to - from)];
     in.readFully(from, line, 0, line.length);
     return new String(line, StandardCharsets.UTF_8).isBlank();

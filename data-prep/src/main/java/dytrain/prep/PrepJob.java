@@ -35,7 +35,7 @@ import org.apache.spark.sql.SparkSession;
  */
 public final class PrepJob {
   private static final Pattern OWN_FILE =
-      Pattern.compile("manifest\\.json|_prep\\.json|_inputs|_tmp|\\..*\\.tmp|(train|val)-\\d{5}-\\d{4}\\.parquet");
+      Pattern.compile("manifest\\.json|_prep\\.json|_inputs|_tmp|\\..*\\.tmp|(train|val)-\\d{5,}-\\d{4,}\\.parquet");
 
   /** How a run ended: the manifest, and how many inputs it tokenized versus found already done. */
   public record PrepResult(Manifest manifest, int inputsRun, int inputsReused, boolean alreadyComplete) {}
@@ -59,7 +59,8 @@ public final class PrepJob {
             tokenizer.name(), tokenizer.vocabSize(), tokenizer.bosId(), tokenizer.eosId(), tokenizer.definitionHash());
     Identity identity =
         new Identity(
-            settings.recorded(),
+            // the part size shapes the output only when it cut a file; otherwise changing it redoes nothing
+            inputs.size() > files.size() ? settings.recorded() : settings.withSplitBytes(0).recorded(),
             tokenizerInfo,
             files.stream().map(f -> new Manifest.InputFile(f.path(), f.bytes())).toList());
     try {
@@ -240,7 +241,7 @@ public final class PrepJob {
     }
     if (trainDocs + valDocs == 0) {
       throw new DytrainException(
-          "the inputs hold no documents (" + inputs.size() + " file(s), e.g. " + inputs.get(0).path()
+          "the inputs hold no documents (" + inputs.size() + " part(s), e.g. " + inputs.get(0).path()
               + (skipped > 0 ? ", " + skipped + " bad records skipped" : "")
               + "); check --doc-split and --text-field; no dataset was written");
     }

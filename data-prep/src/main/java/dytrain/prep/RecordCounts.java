@@ -18,10 +18,11 @@ final class RecordCounts {
     this.policy = policy;
   }
 
-  void bad(String where, String what) {
+  /** {@code where} is asked only to fail: in a part of a large file, a line number costs a read of the file up to it. */
+  void bad(java.util.function.Supplier<String> where, String what) {
     if (policy == BadRecordPolicy.FAIL) {
-      throw new DytrainException(
-          "input " + input + " " + where + ": " + what + " (use --on-bad-record skip to skip and count such records)");
+      throw new DytrainException("input " + input + " " + where.get() + ": " + what
+          + " (use --on-bad-record skip to skip and count such records)");
     }
     skipped++;
   }

@@ -27,6 +27,7 @@ final class Utf8LineReader implements AutoCloseable {
   private boolean previousContinued;
   private long lineNumber;
   private boolean eof;
+  private boolean terminated; // the line buffer holds a whole line, its '\n' consumed
   /** Where the stream starts in its file, and how many lines come before that (counted only if asked). */
   private final long base;
   private final LongSupplier linesBefore;
@@ -56,7 +57,13 @@ final class Utf8LineReader implements AutoCloseable {
     }
     while (true) {
       if (lineLength > maxLineBytes) {
-        return cut();
+        return cut(); // on content alone, so a reader starting mid-file (PartStart) judges lines alike
+      }
+      if (terminated) {
+        terminated = false;
+        continues = false;
+        int n = lineLength > 0 && line[lineLength - 1] == '\r' ? lineLength - 1 : lineLength;
+        return take(n, lineLength);
       }
       if (pos == limit) {
         limit = eof ? -1 : in.read(buf, 0, buf.length);
@@ -78,9 +85,8 @@ final class Utf8LineReader implements AutoCloseable {
       append(buf, pos, end - pos);
       if (end < limit) {
         pos = end + 1;
-        continues = false;
-        int n = lineLength > 0 && line[lineLength - 1] == '\r' ? lineLength - 1 : lineLength;
-        return take(n, lineLength);
+        terminated = true; // the line buffer holds the whole line; the loop's top hands it out
+        continue;
       }
       pos = limit;
     }

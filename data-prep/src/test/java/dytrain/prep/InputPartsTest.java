@@ -103,6 +103,27 @@ class InputPartsTest {
       }
     });
     assertTrue(e.getMessage().contains("line 5") && e.getMessage().contains("bad.jsonl"), e.getMessage());
+
+    RecordCounts skipping = new RecordCounts(file.toString(), BadRecordPolicy.SKIP);
+    List<String> texts = new ArrayList<>();
+    try (DocumentReader reader = DocumentReader.open(last, DocSplit.BLANKLINE, "text", CONF, skipping)) {
+      for (DocPiece p; (p = reader.next()) != null; ) texts.add(p.text());
+    }
+    assertEquals(1, skipping.skipped);
+    assertEquals(List.of("d"), texts, "the part owns line 4 (it starts inside line 3) and line 5");
+  }
+
+  @Test
+  void aLineOfSpacesTooLongToHandOutWholeIsNotABlankLineWhereverAPartStarts() throws Exception {
+    Path file = dir.resolve("spaces.txt");
+    int spaces = DocumentReader.TEXT_LINE_BYTES + 1000; // cut into pieces, so part of a document, not a separator
+    byte[] bytes = ("A\n" + " ".repeat(spaces) + "\nB\n\nC\n").getBytes(StandardCharsets.UTF_8);
+    Files.write(file, bytes);
+    List<String> whole = documents(file, DocSplit.BLANKLINE, 0);
+    assertEquals(2, whole.size(), "A, the spaces and B are one document; C another");
+    for (long size : new long[] {1 << 20, 3 << 20, spaces / 2 + 1, spaces - 10, spaces + 1}) {
+      assertEquals(whole, documents(file, DocSplit.BLANKLINE, size), "parts of " + size);
+    }
   }
 
   @Test
