@@ -34,6 +34,17 @@ public final class DistributedTraining {
   public static Outcome run(SparkSession spark, DytrainConfig config, String runDir, Trainer.Listener listener,
       PrintStream log) throws IOException {
     JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    // Ranks run in executors, whose working folder is not the user's: paths mean what they mean here.
+    org.apache.hadoop.conf.Configuration conf = sc.hadoopConfiguration();
+    runDir = qualified(runDir, conf);
+    if (config.data().dataset() != null) {
+      var data = config.data();
+      config = new DytrainConfig(config.model(), config.seed(),
+          new dytrain.config.DataConfig(qualified(data.dataset(), conf), data.trainSplit(), data.valSplit()),
+          config.train(), config.distributed());
+    }
+    // a missing or mismatched dataset fails here, once, not in every rank of every attempt
+    dytrain.train.TrainingRun.openDataset(config, conf);
     int ranks = config.distributed().ranks();
     awaitExecutors(sc, ranks);
     Preflight.check(sc, ranks);
@@ -66,6 +77,12 @@ public final class DistributedTraining {
         log.printf("%nattempt %d failed: %s%nrelaunching from the newest checkpoint in %s%n", attempt, reason, runDir);
       }
     }
+  }
+
+  /** {@code path} made absolute on its file system (a bare relative path: the driver's working folder). */
+  static String qualified(String path, org.apache.hadoop.conf.Configuration conf) throws IOException {
+    Path p = new Path(path);
+    return p.getFileSystem(conf).makeQualified(p).toString();
   }
 
   /** Executors register after the context starts; a barrier stage launched before they do cannot be scheduled. */

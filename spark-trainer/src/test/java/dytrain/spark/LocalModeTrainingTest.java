@@ -86,6 +86,21 @@ class LocalModeTrainingTest {
   }
 
   @Test
+  void aMissingDatasetIsNamedBeforeAnyRankStarts(@TempDir Path run) {
+    var e = org.junit.jupiter.api.Assertions.assertThrows(dytrain.config.DytrainException.class,
+        () -> DistributedTraining.run(spark, Runs.config(data, 2, "data.dataset=no/such/data"), run.toString(), m -> {},
+            TrainingFixture.QUIET));
+    assertTrue(e.getMessage().contains("no/such/data") && e.getMessage().contains("does not exist"), e.getMessage());
+  }
+
+  @Test
+  void relativePathsMeanTheDriversWorkingFolder() throws Exception {
+    // executors run elsewhere (local-cluster: Spark's work folder), so ranks get absolute paths
+    String q = DistributedTraining.qualified("runs/x", new org.apache.hadoop.conf.Configuration());
+    assertEquals(Path.of("runs/x").toAbsolutePath().toUri().toString().replace("file:///", "file:/"), q);
+  }
+
+  @Test
   void moreRanksThanSlotsIsRefusedBeforeTheJobStarts(@TempDir Path run) {
     var e = org.junit.jupiter.api.Assertions.assertThrows(dytrain.config.DytrainException.class,
         () -> DistributedTraining.run(spark, Runs.config(data, 4), run.toString(), m -> {}, TrainingFixture.QUIET));
