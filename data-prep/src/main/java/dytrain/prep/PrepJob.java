@@ -35,7 +35,7 @@ import org.apache.spark.sql.SparkSession;
  */
 public final class PrepJob {
   private static final Pattern OWN_FILE =
-      Pattern.compile("manifest\\.json|_prep\\.json|_inputs|_tmp|\\..*\\.tmp|(train|val)-\\d{5,}-\\d{4,}\\.parquet");
+      Pattern.compile("manifest\\.json|tokenizer\\.json|_prep\\.json|_inputs|_tmp|\\..*\\.tmp|(train|val)-\\d{5,}-\\d{4,}\\.parquet");
 
   /** How a run ended: the manifest, and how many inputs it tokenized versus found already done. */
   public record PrepResult(Manifest manifest, int inputsRun, int inputsReused, boolean alreadyComplete) {}
@@ -89,12 +89,26 @@ public final class PrepJob {
       }
 
       Manifest manifest = buildManifest(fs, dir, inputs, identity, tokenizerInfo);
+      copyTokenizerFile(settings.tokenizer(), fs, dir, conf);
       DatasetFileSystem.writeAtomically(fs, new Path(dir, Manifest.FILE_NAME), manifest.toJson());
       fs.delete(new Path(dir, "_tmp"), true);
       return new PrepResult(manifest, pending.size(), inputs.size() - pending.size(), false);
     } catch (IOException e) {
       throw new DytrainException("--output " + settings.output() + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * A tokenizer given as a tokenizer.json goes into the dataset folder, where the trainer looks first: the
+   * dataset then carries what decoding needs wherever it is read (executors, another machine).
+   */
+  private static void copyTokenizerFile(String spec, FileSystem fs, Path dir, Configuration conf) throws IOException {
+    if (!spec.endsWith(".json")) {
+      return;
+    }
+    Path source = new Path(spec);
+    String json = DatasetFileSystem.readString(source.getFileSystem(conf), source);
+    DatasetFileSystem.writeAtomically(fs, new Path(dir, dytrain.train.DatasetTokenizer.FILE), json);
   }
 
   private static void tokenize(

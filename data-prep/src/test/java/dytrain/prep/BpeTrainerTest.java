@@ -76,6 +76,19 @@ class BpeTrainerTest {
   }
 
   @Test
+  void aDatasetMadeWithATokenizerFileCarriesACopyOfIt() throws Exception {
+    Path tokenizer = dir.resolve("tok.json");
+    String json = HfTokenizerJson.write(BpeTrainer.train(BpeTrainer.Settings.of(List.of(corpus().toString()), 280), spark, m -> {}));
+    Files.writeString(tokenizer, json);
+    Path out = dir.resolve("data");
+    PrepJob.run(PrepSettings.of(List.of(corpus().toString()), out.toString(), tokenizer.toString()), spark);
+    Files.delete(tokenizer); // the dataset must not depend on where the tokenizer was
+    assertEquals(json, Files.readString(out.resolve("tokenizer.json")));
+    var ds = dytrain.data.TokenDataset.open(out.toString(), new org.apache.hadoop.conf.Configuration());
+    assertEquals("tokenizer.json", dytrain.train.DatasetTokenizer.of(ds).files().keySet().iterator().next());
+  }
+
+  @Test
   void sameCorpusSplitDifferentlyLearnsTheSameFile() throws Exception {
     String one = HfTokenizerJson.write(BpeTrainer.train(BpeTrainer.Settings.of(List.of(corpus().toString()), 280), spark, m -> {}));
     Path joined = dir.resolve("joined.txt");
