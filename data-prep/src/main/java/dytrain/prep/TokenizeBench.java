@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.ToIntFunction;
 import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
@@ -41,10 +42,20 @@ public final class TokenizeBench {
     }
   }
 
-  /** One core count: raw and pipeline throughput over the same text. */
-  public record Row(int cores, double rawTokensPerSec, double pipelineTokensPerSec, double pipelineMBPerSec) {
+  /**
+   * One core count: throughput over the same text of jtokkit's raw encoding, of dytrain's tokenizer alone
+   * (jtokkit plus a cache of pieces' ids) and of the whole pipeline.
+   */
+  public record Row(
+      int cores, double rawTokensPerSec, double encoderTokensPerSec, double pipelineTokensPerSec, double pipelineMBPerSec) {
+    /** The figure: the pipeline against raw jtokkit. */
     public double overhead() {
       return rawTokensPerSec / pipelineTokensPerSec - 1;
+    }
+
+    /** What reading, writing and Spark cost on top of dytrain's own tokenizer. */
+    public double overheadOverEncoder() {
+      return encoderTokensPerSec / pipelineTokensPerSec - 1;
     }
   }
 
@@ -68,24 +79,27 @@ public final class TokenizeBench {
           settings.input(), settings.copies(), docs.size(), bytes / 1e6, settings.files(), tokenizer.name()));
 
       Encoding encoding = tiktoken.encoding();
-      long tokens = rawEncode(encoding, docs, 1); // warm-up, and the token count both sides must reach
+      ToIntFunction<String> raw = d -> encoding.encodeOrdinary(d).size();
+      ToIntFunction<String> ours = d -> tiktoken.encode(d).length;
+      long tokens = encodeAll(raw, docs, 1); // warm-up, and the token count all sides must reach
+      if (encodeAll(ours, docs, 1) != tokens) throw new IllegalStateException("dytrain's tokenizer disagrees with jtokkit");
       List<Row> rows = new ArrayList<>();
       for (int cores : settings.cores()) {
         // Alternate raw and pipeline runs and keep the best of each, so a burst of other load on a
         // shared machine does not land on one side only.
         double rawSeconds = Double.MAX_VALUE;
+        double encoderSeconds = Double.MAX_VALUE;
         double seconds = Double.MAX_VALUE;
         try (Pipeline pipeline = new Pipeline(settings, work, cores)) {
           for (int round = 0; round < settings.rounds(); round++) {
-            long start = System.nanoTime();
-            long rawTokens = rawEncode(encoding, docs, cores);
-            rawSeconds = Math.min(rawSeconds, (System.nanoTime() - start) / 1e9);
-            if (rawTokens != tokens) throw new IllegalStateException("raw encoding is not deterministic");
+            rawSeconds = Math.min(rawSeconds, timeEncodeAll(raw, docs, cores, tokens));
+            encoderSeconds = Math.min(encoderSeconds, timeEncodeAll(ours, docs, cores, tokens));
             seconds = Math.min(seconds, pipeline.run(tokens, docs.size()));
           }
         }
-        rows.add(new Row(cores, tokens / rawSeconds, tokens / seconds, bytes / 1e6 / seconds));
-        status.accept(String.format("%d core(s): raw %.0f tokens/s, pipeline %.0f tokens/s", cores, tokens / rawSeconds, tokens / seconds));
+        rows.add(new Row(cores, tokens / rawSeconds, tokens / encoderSeconds, tokens / seconds, bytes / 1e6 / seconds));
+        status.accept(String.format("%d core(s): raw %.0f tokens/s, dytrain tokenizer %.0f tokens/s, pipeline %.0f tokens/s",
+            cores, tokens / rawSeconds, tokens / encoderSeconds, tokens / seconds));
       }
       return new Result(docs.size(), bytes, tokens, rows);
     } finally {
@@ -130,7 +144,16 @@ public final class TokenizeBench {
     }
   }
 
-  private static long rawEncode(Encoding encoding, List<String> docs, int threads) throws Exception {
+  private static double timeEncodeAll(ToIntFunction<String> encoder, List<String> docs, int threads, long expected) throws Exception {
+    long start = System.nanoTime();
+    long tokens = encodeAll(encoder, docs, threads);
+    double seconds = (System.nanoTime() - start) / 1e9;
+    if (tokens != expected) throw new IllegalStateException("encoding gave " + tokens + " tokens, then " + expected);
+    return seconds;
+  }
+
+  /** Tokens of all documents, encoded on fresh threads (so a per-thread cache starts cold, as in a new task). */
+  private static long encodeAll(ToIntFunction<String> encoder, List<String> docs, int threads) throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     try {
       List<Future<Long>> parts = new ArrayList<>();
@@ -139,7 +162,7 @@ public final class TokenizeBench {
         int to = (int) ((long) docs.size() * (t + 1) / threads);
         parts.add(pool.submit(() -> {
           long n = 0;
-          for (String d : docs.subList(from, to)) n += encoding.encodeOrdinary(d).size();
+          for (String d : docs.subList(from, to)) n += encoder.applyAsInt(d);
           return n;
         }));
       }

@@ -8,6 +8,7 @@ import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import dytrain.data.DatasetValidator;
 import dytrain.data.TokenDataset;
 import dytrain.tokenizer.ByteLevelBpe;
+import dytrain.tokenizer.TiktokenTokenizer;
 import dytrain.tokenizer.Tokenizers;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -66,6 +67,16 @@ class BundledCorpusTest {
         int[] ours = bpe.encode(chapter);
         assertArrayEquals(hf.encode(chapter).getIds(), Arrays.stream(ours).asLongStream().toArray(), chapter.substring(0, 12));
         assertEquals(chapter, bpe.decode(ours));
+      }
+    }
+  }
+
+  @Test
+  void cachedTiktokenIdsEqualJtokkitOnEveryChapter() {
+    for (String spec : List.of("gpt2", "o200k_base")) {
+      TiktokenTokenizer tokenizer = (TiktokenTokenizer) Tokenizers.load(spec);
+      for (String chapter : chapters) {
+        assertArrayEquals(tokenizer.encoding().encodeOrdinary(chapter).toArray(), tokenizer.encode(chapter), spec + " " + chapter.substring(0, 12));
       }
     }
   }

@@ -1,0 +1,46 @@
+package dytrain.tokenizer;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Random;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class PieceCachingEncoderTest {
+  /** Characters that exercise every branch of the split patterns: letters of each case and script,
+   *  marks, digits, contractions, whitespace kinds, punctuation runs with newlines and slashes, emoji. */
+  private static final String[] ATOMS = {
+    "a", "Z", "the", " The", "é", "É", "ß", "中", "文", "\u0301", "7", "42", "١٢٣", "2026", "'s", "'S", "'ll", "'VE",
+    "'", " ", "  ", "\t", "\n", "\r\n", "\n\n", "\u00a0", "\u2003", "\u3000", ".", ",", "!?", "--", "/", "...\n",
+    "🎉", "😀😀", "<|endoftext|>", "x", "Hello", "world", " world", "don't", "WE'RE", "$", "¿", "ǅ",
+  };
+
+  @ParameterizedTest
+  @EnumSource(TiktokenTokenizer.Vocabulary.class)
+  void idsEqualJtokkitOnRandomText(TiktokenTokenizer.Vocabulary vocabulary) {
+    TiktokenTokenizer tokenizer = new TiktokenTokenizer(vocabulary);
+    Random random = new Random(11);
+    int cached = 0;
+    for (int i = 0; i < 4000; i++) {
+      StringBuilder text = new StringBuilder();
+      int atoms = random.nextInt(40);
+      for (int a = 0; a < atoms; a++) text.append(ATOMS[random.nextInt(ATOMS.length)]);
+      String s = text.toString();
+      int[] expected = tokenizer.encoding().encodeOrdinary(s).toArray();
+      assertArrayEquals(expected, tokenizer.encode(s), () -> "text: " + s.replace("\n", "\\n").replace("\r", "\\r"));
+      cached += expected.length;
+    }
+    assertTrue(cached > 10_000, "the texts must be long enough to reuse cached pieces: " + cached);
+  }
+
+  @ParameterizedTest
+  @EnumSource(TiktokenTokenizer.Vocabulary.class)
+  void longPiecesAndEmptyTextAreEncodedToo(TiktokenTokenizer.Vocabulary vocabulary) {
+    TiktokenTokenizer tokenizer = new TiktokenTokenizer(vocabulary);
+    String[] texts = {"", " ", "a".repeat(5000), " ".repeat(300) + "x", "1".repeat(100), "🎉".repeat(50)};
+    for (String s : texts) {
+      assertArrayEquals(tokenizer.encoding().encodeOrdinary(s).toArray(), tokenizer.encode(s), () -> "length " + s.length());
+    }
+  }
+}
