@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
 @Command(
     name = "dytrain",
     mixinStandardHelpOptions = true,
+    scope = CommandLine.ScopeType.INHERIT, // --help and --version on every subcommand too
     version = "dytrain 0.1.0",
     description = "Pretrain LLaMA-style models with Dynamic Tanh norms, data-parallel on Spark.",
     subcommands = {

@@ -38,6 +38,17 @@ class CommandLineTest {
   }
 
   @Test
+  void everySubcommandPrintsItsUsageOnHelp() {
+    for (String[] command : new String[][] {{"bench", "norms"}, {"prep"}, {"train"}, {"shards", "inspect"}, {"tokenizer", "train"}}) {
+      String[] args = java.util.Arrays.copyOf(command, command.length + 1);
+      args[command.length] = "--help";
+      Run r = run(args);
+      assertEquals(0, r.exit(), String.join(" ", args) + ": " + r.err());
+      assertTrue(r.out().contains("Usage: dytrain " + String.join(" ", command)), r.out());
+    }
+  }
+
+  @Test
   void alpha0PrintsTheTableValue() {
     Run r = run("alpha0", "--width", "5120");
     assertEquals(0, r.exit(), r.err());
