@@ -2,7 +2,6 @@ package dytrain.tokenizer;
 
 import com.knuddels.jtokkit.api.Encoding;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -21,7 +20,11 @@ final class PieceCachingEncoder {
 
   private final Pattern pieces;
   private final Encoding encoding;
-  private final HashMap<String, int[]> idsOfPiece = new HashMap<>(2 * MAX_ENTRIES);
+  // Open addressing at load <= 1/2, looked up by a region of the text: a piece costs no String of its own
+  // unless it is new, which keeps prep's garbage (and so the GC's share of the cores) down.
+  private final String[] keys = new String[2 * MAX_ENTRIES];
+  private final int[][] values = new int[2 * MAX_ENTRIES][];
+  private int entries;
 
   PieceCachingEncoder(Pattern pieces, Encoding encoding) {
     this.pieces = pieces;
@@ -33,7 +36,7 @@ final class PieceCachingEncoder {
     int size = 0;
     Matcher m = pieces.matcher(text);
     while (m.find()) {
-      int[] ids = idsOf(text.substring(m.start(), m.end()));
+      int[] ids = idsOf(text, m.start(), m.end());
       if (size + ids.length > out.length) {
         out = Arrays.copyOf(out, Math.max(2 * out.length, size + ids.length));
       }
@@ -43,17 +46,34 @@ final class PieceCachingEncoder {
     return size == out.length ? out : Arrays.copyOf(out, size);
   }
 
-  private int[] idsOf(String piece) {
-    int[] ids = idsOfPiece.get(piece);
-    if (ids == null) {
-      // the piece alone splits into itself (the pattern's only lookahead, \s+(?!\S), also matches a
-      // whitespace run at the end of text), so this is the piece's share of encodeOrdinary(text)
-      ids = encoding.encodeOrdinary(piece).toArray();
-      if (piece.length() <= MAX_PIECE_CHARS) {
-        if (idsOfPiece.size() >= MAX_ENTRIES) idsOfPiece.clear(); // a long tail of rare pieces: start over
-        idsOfPiece.put(piece, ids);
-      }
+  private int[] idsOf(String text, int start, int end) {
+    int length = end - start;
+    if (length > MAX_PIECE_CHARS) return idsOf(text.substring(start, end));
+    int h = 0;
+    for (int i = start; i < end; i++) h = 31 * h + text.charAt(i);
+    int mask = keys.length - 1;
+    int slot = (h ^ (h >>> 16)) & mask;
+    for (String key; (key = keys[slot]) != null; slot = (slot + 1) & mask) {
+      if (key.length() == length && text.regionMatches(start, key, 0, length)) return values[slot];
     }
-    return ids;
+    if (entries >= MAX_ENTRIES) { // a long tail of rare pieces: start over
+      Arrays.fill(keys, null);
+      Arrays.fill(values, null);
+      entries = 0;
+      slot = (h ^ (h >>> 16)) & mask;
+    }
+    String piece = text.substring(start, end);
+    keys[slot] = piece;
+    values[slot] = idsOf(piece);
+    entries++;
+    return values[slot];
+  }
+
+  /**
+   * The piece alone splits into itself (the patterns' only lookahead, \s+(?!\S), also matches a
+   * whitespace run at the end of text), so this is the piece's share of encodeOrdinary(text).
+   */
+  private int[] idsOf(String piece) {
+    return encoding.encodeOrdinary(piece).toArray();
   }
 }

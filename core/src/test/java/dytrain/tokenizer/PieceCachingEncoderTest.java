@@ -43,4 +43,16 @@ class PieceCachingEncoderTest {
       assertArrayEquals(tokenizer.encoding().encodeOrdinary(s).toArray(), tokenizer.encode(s), () -> "length " + s.length());
     }
   }
+
+  @ParameterizedTest
+  @EnumSource(TiktokenTokenizer.Vocabulary.class)
+  void moreDistinctPiecesThanTheCacheHoldsStillEncodeExactly(TiktokenTokenizer.Vocabulary vocabulary) {
+    TiktokenTokenizer tokenizer = new TiktokenTokenizer(vocabulary);
+    StringBuilder text = new StringBuilder();
+    for (int i = 0; i < 100_000; i++) text.append(" q").append(Integer.toString(i * 7919, 26).replaceAll("[0-9]", "z"));
+    String s = text.toString();
+    int[] expected = tokenizer.encoding().encodeOrdinary(s).toArray();
+    assertArrayEquals(expected, tokenizer.encode(s), "first pass fills and restarts the cache");
+    assertArrayEquals(expected, tokenizer.encode(s), "second pass reads what the restarted cache kept");
+  }
 }
