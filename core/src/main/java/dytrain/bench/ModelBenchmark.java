@@ -20,13 +20,15 @@ public final class ModelBenchmark {
   private ModelBenchmark() {}
 
   public static void run(ModelConfig base, int batch, int seqLen, int runs, PrintStream out) {
-    out.printf("model d=%d layers=%d heads=%d ffn=%d vocab=%d, batch %d x %d tokens, %d runs%n",
+    out.printf("model d=%d layers=%d heads=%d ffn=%d vocab=%d, batch %d x %d tokens, best of %d rounds of %d runs%n",
         base.hiddenSize(), base.numLayers(), base.numHeads(), base.intermediateSize(), base.vocabSize(),
-        batch, seqLen, runs);
-    double[][] times = new double[2][];
+        batch, seqLen, Stopwatch.ROUNDS, runs);
     NormType[] types = {NormType.RMSNORM, NormType.DYT};
-    for (int i = 0; i < types.length; i++) {
-      times[i] = measure(withNorm(base, types[i]), batch, seqLen, runs);
+    double[][] times = new double[types.length][];
+    for (int round = 0; round < Stopwatch.ROUNDS; round++) { // alternating, best round counts: see Stopwatch
+      for (int i = 0; i < types.length; i++) {
+        times[i] = Stopwatch.best(times[i], measure(withNorm(base, types[i]), batch, seqLen, runs));
+      }
     }
     double flops = ModelSize.of(base).trainingFlopsPerToken(seqLen) * batch * seqLen;
     out.printf("%-8s %12s %9s %9s %14s %9s %9s%n", "norm", "forward ms", "vs rms", "GFLOP/s", "fwd+bwd ms", "vs rms", "GFLOP/s");

@@ -16,6 +16,6 @@ public record DynamicTanh(NDArray alpha, NDArray weight, NDArray bias) implement
   public NDArray forward(NDArray x) {
     NDArray s = Activation.sigmoid(x.mul(alpha.add(alpha)));
     NDArray shift = bias == null ? weight : weight.sub(bias);
-    return s.mul(weight.add(weight)).sub(shift);
+    return s.mul(weight.add(weight)).subi(shift); // in place: mul's backward needs its inputs, not its output
   }
 }
