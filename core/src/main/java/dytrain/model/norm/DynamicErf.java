@@ -9,7 +9,8 @@ import ai.djl.ndarray.NDArray;
 public record DynamicErf(NDArray alpha, NDArray shift, NDArray weight, NDArray bias) implements Norm {
   @Override
   public NDArray forward(NDArray x) {
-    NDArray y = x.mul(alpha).add(shift).erf().mul(weight);
-    return bias == null ? y : y.add(bias);
+    // additions in place: no backward needs the tensor they overwrite (mul's needs its inputs, add's nothing)
+    NDArray y = x.mul(alpha).addi(shift).erf().mul(weight);
+    return bias == null ? y : y.addi(bias);
   }
 }
