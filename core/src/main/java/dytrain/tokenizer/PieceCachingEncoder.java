@@ -2,8 +2,6 @@ package dytrain.tokenizer;
 
 import com.knuddels.jtokkit.api.Encoding;
 import java.util.Arrays;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Gives exactly jtokkit's {@code encodeOrdinary} ids, remembering the ids of each piece (the "words" the
@@ -18,7 +16,7 @@ final class PieceCachingEncoder {
 
   private static final int MAX_PIECE_CHARS = 32;
 
-  private final Pattern pieces;
+  private final PieceSplitter pieces;
   private final Encoding encoding;
   // Open addressing at load <= 1/2, looked up by a region of the text: a piece costs no String of its own
   // unless it is new, which keeps prep's garbage (and so the GC's share of the cores) down.
@@ -26,24 +24,29 @@ final class PieceCachingEncoder {
   private final int[][] values = new int[2 * MAX_ENTRIES][];
   private int entries;
 
-  PieceCachingEncoder(Pattern pieces, Encoding encoding) {
+  private int[] out;
+  private int size;
+
+  PieceCachingEncoder(PieceSplitter pieces, Encoding encoding) {
     this.pieces = pieces;
     this.encoding = encoding;
   }
 
   int[] encode(String text) {
-    int[] out = new int[Math.max(16, text.length() / 3)];
-    int size = 0;
-    Matcher m = pieces.matcher(text);
-    while (m.find()) {
-      int[] ids = idsOf(text, m.start(), m.end());
-      if (size + ids.length > out.length) {
-        out = Arrays.copyOf(out, Math.max(2 * out.length, size + ids.length));
-      }
-      System.arraycopy(ids, 0, out, size, ids.length);
-      size += ids.length;
+    out = new int[Math.max(16, text.length() / 3)];
+    size = 0;
+    pieces.split(text, (start, end) -> append(idsOf(text, start, end)));
+    int[] ids = size == out.length ? out : Arrays.copyOf(out, size);
+    out = null;
+    return ids;
+  }
+
+  private void append(int[] ids) {
+    if (size + ids.length > out.length) {
+      out = Arrays.copyOf(out, Math.max(2 * out.length, size + ids.length));
     }
-    return size == out.length ? out : Arrays.copyOf(out, size);
+    System.arraycopy(ids, 0, out, size, ids.length);
+    size += ids.length;
   }
 
   private int[] idsOf(String text, int start, int end) {

@@ -9,7 +9,6 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.regex.Pattern;
 
 /**
  * OpenAI's fixed BPE vocabularies through jtokkit (bundled in its jar, so nothing downloads). Uses
@@ -20,28 +19,26 @@ public final class TiktokenTokenizer implements Tokenizer {
 
   /** The vocabularies offered, with their sizes and end-of-text ids (from tiktoken's definitions). */
   public enum Vocabulary {
-    GPT2("gpt2", EncodingType.R50K_BASE, 50257, 50256,
-        "'(?:[sdmt]|ll|ve|re)| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+"),
-    // jtokkit splits cl100k with a hand-written parser rather than a regex: its text goes to jtokkit whole
-    CL100K_BASE("cl100k_base", EncodingType.CL100K_BASE, 100277, 100257, null),
-    O200K_BASE("o200k_base", EncodingType.O200K_BASE, 200019, 199999,
+    GPT2("gpt2", EncodingType.R50K_BASE, 50257, 50256, PieceSplitter.R50K),
+    CL100K_BASE("cl100k_base", EncodingType.CL100K_BASE, 100277, 100257, PieceSplitter.CL100K),
+    O200K_BASE("o200k_base", EncodingType.O200K_BASE, 200019, 199999, PieceSplitter.regex(
         "[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]*[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?"
             + "|[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]+[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?"
-            + "|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n/]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+");
+            + "|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n/]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+"));
 
     final String spec;
     final EncodingType type;
     final int vocabSize;
     final int endOfText;
-    /** jtokkit 1.1.0's split pattern for this encoding, compiled with its flags; null where it has none. */
-    final Pattern pieces;
+    /** Cuts text as jtokkit 1.1.0's split pattern for this encoding does. */
+    final PieceSplitter pieces;
 
-    Vocabulary(String spec, EncodingType type, int vocabSize, int endOfText, String pieces) {
+    Vocabulary(String spec, EncodingType type, int vocabSize, int endOfText, PieceSplitter pieces) {
       this.spec = spec;
       this.type = type;
       this.vocabSize = vocabSize;
       this.endOfText = endOfText;
-      this.pieces = pieces == null ? null : Pattern.compile(pieces, Pattern.UNICODE_CHARACTER_CLASS);
+      this.pieces = pieces;
     }
   }
 
@@ -88,7 +85,6 @@ public final class TiktokenTokenizer implements Tokenizer {
 
   @Override
   public int[] encode(String text) {
-    if (vocabulary.pieces == null) return encoding().encodeOrdinary(text).toArray();
     return CACHING
         .computeIfAbsent(vocabulary, v -> ThreadLocal.withInitial(() -> new PieceCachingEncoder(v.pieces, encoding())))
         .get()

@@ -14,6 +14,7 @@ class PieceCachingEncoderTest {
     "a", "Z", "the", " The", "é", "É", "ß", "中", "文", "\u0301", "7", "42", "١٢٣", "2026", "'s", "'S", "'ll", "'VE",
     "'", " ", "  ", "\t", "\n", "\r\n", "\n\n", "\u00a0", "\u2003", "\u3000", ".", ",", "!?", "--", "/", "...\n",
     "🎉", "😀😀", "<|endoftext|>", "x", "Hello", "world", " world", "don't", "WE'RE", "$", "¿", "ǅ",
+    "ſ", "'ſ", "'Ll", "'lL", "'D", "'M", "\u0085", "\u000b", "\u2028", "\r", "  \n ", "1234567", "½", "Ⅻ", "\t\n \t",
   };
 
   @ParameterizedTest
@@ -54,5 +55,31 @@ class PieceCachingEncoderTest {
     int[] expected = tokenizer.encoding().encodeOrdinary(s).toArray();
     assertArrayEquals(expected, tokenizer.encode(s), "first pass fills and restarts the cache");
     assertArrayEquals(expected, tokenizer.encode(s), "second pass reads what the restarted cache kept");
+  }
+
+  private static final String COMMON = " \t\n\r'sSlLdDvVeErRmMtT0123456789.,";
+
+  /** Random code points of every plane in use (no lone surrogates: jtokkit asserts valid UTF-8). */
+  @ParameterizedTest
+  @EnumSource(TiktokenTokenizer.Vocabulary.class)
+  void idsEqualJtokkitOnRandomCodePoints(TiktokenTokenizer.Vocabulary vocabulary) {
+    TiktokenTokenizer tokenizer = new TiktokenTokenizer(vocabulary);
+    Random random = new Random(5);
+    for (int i = 0; i < 3000; i++) {
+      StringBuilder text = new StringBuilder();
+      int length = random.nextInt(30);
+      for (int c = 0; c < length; c++) {
+        int cp = switch (random.nextInt(4)) {
+          case 0 -> COMMON.charAt(random.nextInt(COMMON.length()));
+          case 1 -> random.nextInt(0x250);
+          case 2 -> random.nextInt(0x3400);
+          default -> random.nextInt(0x20000);
+        };
+        if (Character.isSurrogate((char) cp) && cp < 0x10000) cp = 'x';
+        text.appendCodePoint(cp);
+      }
+      String s = text.toString();
+      assertArrayEquals(tokenizer.encoding().encodeOrdinary(s).toArray(), tokenizer.encode(s), () -> "code points: " + s.codePoints().boxed().toList());
+    }
   }
 }

@@ -11,6 +11,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -43,19 +45,24 @@ public final class TokenizeBench {
   }
 
   /**
-   * One core count: throughput over the same text of jtokkit's raw encoding, of dytrain's tokenizer alone
-   * (jtokkit plus a cache of pieces' ids) and of the whole pipeline.
+   * One core count: seconds for the whole text by jtokkit's raw encoding, by dytrain's tokenizer alone
+   * (jtokkit plus a cache of pieces' ids and its own splitters) and by the whole pipeline; and the
+   * pipeline's seconds for the same number of one-line files, its cost per job whatever the corpus.
    */
-  public record Row(
-      int cores, double rawTokensPerSec, double encoderTokensPerSec, double pipelineTokensPerSec, double pipelineMBPerSec) {
-    /** The figure: the pipeline against raw jtokkit. */
+  public record Row(int cores, double rawSeconds, double encoderSeconds, double pipelineSeconds, double perJobSeconds) {
+    /** The figure: the pipeline against raw jtokkit, as measured. */
     public double overhead() {
-      return rawTokensPerSec / pipelineTokensPerSec - 1;
+      return pipelineSeconds / rawSeconds - 1;
     }
 
-    /** What reading, writing and Spark cost on top of dytrain's own tokenizer. */
+    /** What reading, writing and Spark cost on top of dytrain's own tokenizer, as measured. */
     public double overheadOverEncoder() {
-      return encoderTokensPerSec / pipelineTokensPerSec - 1;
+      return pipelineSeconds / encoderSeconds - 1;
+    }
+
+    /** The pipeline's time per token without its per-job cost: what a larger corpus approaches. */
+    public double perTokenSeconds() {
+      return pipelineSeconds - perJobSeconds;
     }
   }
 
@@ -74,6 +81,7 @@ public final class TokenizeBench {
       List<String> docs = readDocuments(settings.input(), settings.copies());
       long bytes = docs.stream().mapToLong(d -> d.getBytes(StandardCharsets.UTF_8).length).sum();
       writeInputs(docs, work.resolve("in"), settings.files());
+      writeInputs(Collections.nCopies(settings.files(), "A line."), work.resolve("tiny"), settings.files());
       status.accept(String.format(
           "corpus: %s x%d = %,d documents, %.1f MB in %d files; tokenizer %s",
           settings.input(), settings.copies(), docs.size(), bytes / 1e6, settings.files(), tokenizer.name()));
@@ -81,23 +89,33 @@ public final class TokenizeBench {
       Encoding encoding = tiktoken.encoding();
       ToIntFunction<String> raw = d -> encoding.encodeOrdinary(d).size();
       ToIntFunction<String> ours = d -> tiktoken.encode(d).length;
-      long tokens = encodeAll(raw, docs, 1); // warm-up, and the token count all sides must reach
-      if (encodeAll(ours, docs, 1) != tokens) throw new IllegalStateException("dytrain's tokenizer disagrees with jtokkit");
+      long tokens = 0; // one untimed pass each side (JIT), checking that they give the same ids
+      for (String d : docs) {
+        int[] expected = encoding.encodeOrdinary(d).toArray();
+        if (!Arrays.equals(expected, tiktoken.encode(d))) throw new IllegalStateException("dytrain's tokenizer disagrees with jtokkit");
+        tokens += expected.length;
+      }
       List<Row> rows = new ArrayList<>();
       for (int cores : settings.cores()) {
-        // Alternate raw and pipeline runs and keep the best of each, so a burst of other load on a
-        // shared machine does not land on one side only.
+        // Alternate the sides and keep the best of each, so a burst of other load on a shared machine does
+        // not land on one side only. Each side keeps its threads (and so its tokenizer caches) across rounds.
         double rawSeconds = Double.MAX_VALUE;
         double encoderSeconds = Double.MAX_VALUE;
         double seconds = Double.MAX_VALUE;
+        double perJob = Double.MAX_VALUE;
+        ExecutorService pool = Executors.newFixedThreadPool(cores);
         try (Pipeline pipeline = new Pipeline(settings, work, cores)) {
+          encodeAll(ours, docs, pool, cores); // warm the pool's caches, as the pipeline's first run warms its own
           for (int round = 0; round < settings.rounds(); round++) {
-            rawSeconds = Math.min(rawSeconds, timeEncodeAll(raw, docs, cores, tokens));
-            encoderSeconds = Math.min(encoderSeconds, timeEncodeAll(ours, docs, cores, tokens));
+            rawSeconds = Math.min(rawSeconds, timeEncodeAll(raw, docs, pool, cores, tokens));
+            encoderSeconds = Math.min(encoderSeconds, timeEncodeAll(ours, docs, pool, cores, tokens));
             seconds = Math.min(seconds, pipeline.run(tokens, docs.size()));
+            perJob = Math.min(perJob, pipeline.runTiny());
           }
+        } finally {
+          pool.shutdown();
         }
-        rows.add(new Row(cores, tokens / rawSeconds, tokens / encoderSeconds, tokens / seconds, bytes / 1e6 / seconds));
+        rows.add(new Row(cores, rawSeconds, encoderSeconds, seconds, perJob));
         status.accept(String.format("%d core(s): raw %.0f tokens/s, dytrain tokenizer %.0f tokens/s, pipeline %.0f tokens/s",
             cores, tokens / rawSeconds, tokens / encoderSeconds, tokens / seconds));
       }
@@ -111,6 +129,7 @@ public final class TokenizeBench {
   private static final class Pipeline implements AutoCloseable {
     private final SparkSession spark;
     private final PrepSettings prep;
+    private final PrepSettings tiny;
 
     Pipeline(Settings settings, Path work, int cores) {
       spark =
@@ -122,8 +141,11 @@ public final class TokenizeBench {
               .getOrCreate();
       prep = PrepSettings.of(List.of(work.resolve("in").toString()), work.resolve("out-" + cores).toString(), settings.tokenizer())
           .withOverwrite(true);
+      tiny = PrepSettings.of(List.of(work.resolve("tiny").toString()), work.resolve("tiny-" + cores).toString(), settings.tokenizer())
+          .withOverwrite(true);
       // one untimed full run, as the raw side gets one untimed full pass: class loading and JIT
       PrepJob.run(prep, spark);
+      PrepJob.run(tiny, spark);
     }
 
     /** Seconds for one full prep of the inputs, checked to have written exactly the raw token count. */
@@ -138,40 +160,43 @@ public final class TokenizeBench {
       return seconds;
     }
 
+    /** Seconds for a prep of as many files holding one line each: job, task, file and manifest costs. */
+    double runTiny() {
+      long start = System.nanoTime();
+      PrepJob.run(tiny, spark);
+      return (System.nanoTime() - start) / 1e9;
+    }
+
     @Override
     public void close() {
       spark.stop();
     }
   }
 
-  private static double timeEncodeAll(ToIntFunction<String> encoder, List<String> docs, int threads, long expected) throws Exception {
+  private static double timeEncodeAll(ToIntFunction<String> encoder, List<String> docs, ExecutorService pool, int threads, long expected)
+      throws Exception {
     long start = System.nanoTime();
-    long tokens = encodeAll(encoder, docs, threads);
+    long tokens = encodeAll(encoder, docs, pool, threads);
     double seconds = (System.nanoTime() - start) / 1e9;
     if (tokens != expected) throw new IllegalStateException("encoding gave " + tokens + " tokens, then " + expected);
     return seconds;
   }
 
-  /** Tokens of all documents, encoded on fresh threads (so a per-thread cache starts cold, as in a new task). */
-  private static long encodeAll(ToIntFunction<String> encoder, List<String> docs, int threads) throws Exception {
-    ExecutorService pool = Executors.newFixedThreadPool(threads);
-    try {
-      List<Future<Long>> parts = new ArrayList<>();
-      for (int t = 0; t < threads; t++) {
-        int from = (int) ((long) docs.size() * t / threads);
-        int to = (int) ((long) docs.size() * (t + 1) / threads);
-        parts.add(pool.submit(() -> {
-          long n = 0;
-          for (String d : docs.subList(from, to)) n += encoder.applyAsInt(d);
-          return n;
-        }));
-      }
-      long total = 0;
-      for (Future<Long> f : parts) total += f.get();
-      return total;
-    } finally {
-      pool.shutdown();
+  /** Tokens of all documents, split evenly over {@code threads} tasks of the pool. */
+  private static long encodeAll(ToIntFunction<String> encoder, List<String> docs, ExecutorService pool, int threads) throws Exception {
+    List<Future<Long>> parts = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      int from = (int) ((long) docs.size() * t / threads);
+      int to = (int) ((long) docs.size() * (t + 1) / threads);
+      parts.add(pool.submit(() -> {
+        long n = 0;
+        for (String d : docs.subList(from, to)) n += encoder.applyAsInt(d);
+        return n;
+      }));
     }
+    long total = 0;
+    for (Future<Long> f : parts) total += f.get();
+    return total;
   }
 
   private static List<String> readDocuments(String input, int copies) throws IOException {

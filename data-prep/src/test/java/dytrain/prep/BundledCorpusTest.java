@@ -73,7 +73,7 @@ class BundledCorpusTest {
 
   @Test
   void cachedTiktokenIdsEqualJtokkitOnEveryChapter() {
-    for (String spec : List.of("gpt2", "o200k_base")) {
+    for (String spec : List.of("gpt2", "cl100k_base", "o200k_base")) {
       TiktokenTokenizer tokenizer = (TiktokenTokenizer) Tokenizers.load(spec);
       for (String chapter : chapters) {
         assertArrayEquals(tokenizer.encoding().encodeOrdinary(chapter).toArray(), tokenizer.encode(chapter), spec + " " + chapter.substring(0, 12));

@@ -38,22 +38,32 @@ final class TokenizeBenchCommand implements Runnable {
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
-    System.out.printf("%,d documents, %.1f MB, %,d tokens (%s)%n", r.documents(), r.bytes() / 1e6, r.tokens(), tokenizer);
+    long tokens = r.tokens();
+    System.out.printf("%,d documents, %.1f MB, %,d tokens (%s)%n", r.documents(), r.bytes() / 1e6, tokens, tokenizer);
     System.out.printf("%-6s %16s %16s %16s %10s %12s %12s%n",
         "cores", "jtokkit tok/s", "tokenizer tok/s", "prep tok/s", "prep MB/s", "vs jtokkit", "vs tokenizer");
     for (TokenizeBench.Row row : r.rows()) {
       System.out.printf("%-6d %,16.0f %,16.0f %,16.0f %10.2f %11.1f%% %11.1f%%%n",
-          row.cores(), row.rawTokensPerSec(), row.encoderTokensPerSec(), row.pipelineTokensPerSec(), row.pipelineMBPerSec(),
-          100 * row.overhead(), 100 * row.overheadOverEncoder());
+          row.cores(), tokens / row.rawSeconds(), tokens / row.encoderSeconds(), tokens / row.pipelineSeconds(),
+          r.bytes() / 1e6 / row.pipelineSeconds(), 100 * row.overhead(), 100 * row.overheadOverEncoder());
     }
-    System.out.println("jtokkit: raw encodeOrdinary in memory (the issue's baseline); tokenizer: dytrain's (jtokkit plus a cache");
-    System.out.println("of pieces' ids) in memory; vs = how much more time per token prep takes (negative: prep is faster)");
+    System.out.println("jtokkit: raw encodeOrdinary in memory (the issue's baseline); tokenizer: dytrain's in memory (jtokkit");
+    System.out.println("plus its own splitters and a cache of pieces' ids); vs = how much more time per token prep takes");
+    System.out.println("(negative: prep is faster)");
+    System.out.println("without the per-job cost (a prep of as many one-line files), the limit a larger corpus approaches:");
+    for (TokenizeBench.Row row : r.rows()) {
+      System.out.printf("%-6d per job %6.0f ms  prep %,16.0f tok/s  vs jtokkit %+6.1f%%  vs tokenizer %+6.1f%%%n",
+          row.cores(), 1e3 * row.perJobSeconds(), tokens / row.perTokenSeconds(),
+          100 * (row.perTokenSeconds() / row.rawSeconds() - 1), 100 * (row.perTokenSeconds() / row.encoderSeconds() - 1));
+    }
     List<TokenizeBench.Row> rows = r.rows();
     if (rows.size() >= 2) {
       TokenizeBench.Row first = rows.get(0);
       TokenizeBench.Row last = rows.get(rows.size() - 1);
-      System.out.printf("scaling %d -> %d cores: prep %.2fx, raw %.2fx%n", first.cores(), last.cores(),
-          last.pipelineTokensPerSec() / first.pipelineTokensPerSec(), last.rawTokensPerSec() / first.rawTokensPerSec());
+      System.out.printf("scaling %d -> %d cores: prep %.2fx (without the per-job cost %.2fx), raw jtokkit %.2fx, tokenizer %.2fx%n",
+          first.cores(), last.cores(), first.pipelineSeconds() / last.pipelineSeconds(),
+          first.perTokenSeconds() / last.perTokenSeconds(), first.rawSeconds() / last.rawSeconds(),
+          first.encoderSeconds() / last.encoderSeconds());
     }
   }
 }
