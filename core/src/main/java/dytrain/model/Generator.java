@@ -22,13 +22,19 @@ public final class Generator {
     this.random = new Random(seed);
   }
 
-  public int[] continueFrom(int[] prompt, int maxNewTokens, double temperature, int topK, int stopId) {
+  /**
+   * Samples up to {@code maxNewTokens} after {@code prompt}, stopping after {@code stopId}. Only ids below
+   * {@code vocabSize} (the tokenizer's) are drawn: a model may have more rows than its tokenizer has ids
+   * (a padded vocabulary), and those the tokenizer could not decode.
+   */
+  public int[] continueFrom(int[] prompt, int maxNewTokens, double temperature, int topK, int stopId, int vocabSize) {
     int[] tokens = Arrays.copyOf(prompt, prompt.length + maxNewTokens);
     int length = prompt.length;
     int window = model.config().maxSeqLen();
     while (length < tokens.length) {
       int from = Math.max(0, length - window);
       float[] logits = lastLogits(Arrays.copyOfRange(tokens, from, length));
+      logits = Arrays.copyOf(logits, Math.min(logits.length, vocabSize));
       int next = sample(logits, temperature, topK);
       tokens[length++] = next;
       if (next == stopId) {

@@ -68,6 +68,7 @@ public final class TrainingRun {
     if (newest.isPresent()) {
       CheckpointStore.Loaded loaded = store.load(newest.get(), rank.device());
       requireSameShape(config.model(), loaded.model().config(), newest.get().dir().toString());
+      ResumeCheck.requireSameData(loaded, config, tokenizer, dataset.dir().toString(), newest.get().dir().toString());
       model = loaded.model();
       state = loaded.state();
       optimizer = new AdamW(model.parameters(), t);

@@ -131,4 +131,31 @@ class TrainerTest {
         () -> TrainingFixture.train(TrainingFixture.config(empty), run, TrainingFixture.SILENT));
     assertTrue(e.getMessage().contains("manifest"), e.getMessage());
   }
+
+  @Test
+  void resumeWithAnotherGlobalBatchOrSequenceLengthIsRefused() throws Exception {
+    TrainingFixture.train(TrainingFixture.config(data, "train.steps=4", "train.global_batch_tokens=64"), run, TrainingFixture.SILENT);
+    var batch = assertThrows(DytrainException.class, () -> TrainingFixture.train(
+        TrainingFixture.config(data, "train.steps=8", "train.global_batch_tokens=128"), run, TrainingFixture.SILENT));
+    assertTrue(batch.getMessage().contains("train.global_batch_tokens = 128") && batch.getMessage().contains("skip or replay"),
+        batch.getMessage());
+    var seqLen = assertThrows(DytrainException.class, () -> TrainingFixture.train(
+        TrainingFixture.config(data, "train.steps=8", "train.seq_len=8", "train.global_batch_tokens=32"), run, TrainingFixture.SILENT));
+    assertTrue(seqLen.getMessage().contains("train.seq_len = 8") && seqLen.getMessage().contains("train.seq_len = 16"),
+        seqLen.getMessage());
+    // unchanged settings still resume
+    assertEquals(8, TrainingFixture.train(TrainingFixture.config(data, "train.steps=8", "train.global_batch_tokens=64"), run,
+        TrainingFixture.SILENT).step());
+  }
+
+  @Test
+  void resumeOnADatasetWithAnotherTokenizerIsRefused(@TempDir Path other) throws Exception {
+    TrainingFixture.train(TrainingFixture.config(data, "train.steps=4"), run, TrainingFixture.SILENT);
+    TinyDataset.write(other, 64, 40, 3, 1);
+    Files.writeString(other.resolve("tokenizer.json"), "{\"model\": {}}");
+    var e = assertThrows(DytrainException.class, () -> TrainingFixture.train(
+        TrainingFixture.config(other, "train.steps=8"), run, TrainingFixture.SILENT));
+    assertTrue(e.getMessage().contains("was made with tokenizer a tokenizer.json of 13 bytes")
+        && e.getMessage().contains("was trained on byte-test"), e.getMessage());
+  }
 }
