@@ -1,5 +1,6 @@
 package dytrain.train;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import ai.djl.ndarray.NDArray;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class AccumulationTest {
 
@@ -43,6 +45,33 @@ class AccumulationTest {
       }
       assertEquals(0, Math.sqrt(diff / Math.max(size, 1e-30)), 1e-5, name);
     }
+  }
+
+  /** The same through the trainer: loss and global gradient norm per step, and the weights after. */
+  @Test
+  void trainerStepsWithFourMicroBatchesEqualStepsWithOne(@TempDir Path data, @TempDir Path one, @TempDir Path four) throws Exception {
+    TinyDataset.write(data, 64, 40, 3, 1);
+    List<StepMetrics> whole = new java.util.ArrayList<>();
+    List<StepMetrics> accumulated = new java.util.ArrayList<>();
+    String[] settings = {"train.steps=3", "train.global_batch_tokens=128", "train.eval_every=100", "train.checkpoint_every=100"};
+    TrainingFixture.train(TrainingFixture.config(data, concat(settings, "train.micro_batch_size=8")), one, whole::add);
+    TrainingFixture.train(TrainingFixture.config(data, concat(settings, "train.micro_batch_size=2")), four, accumulated::add);
+    assertEquals(3, whole.size());
+    for (int i = 0; i < whole.size(); i++) {
+      assertEquals(whole.get(i).loss(), accumulated.get(i).loss(), 1e-5 * whole.get(i).loss(), "loss at step " + i);
+      assertEquals(whole.get(i).gradNorm(), accumulated.get(i).gradNorm(), 1e-5 * whole.get(i).gradNorm(), "grad norm at step " + i);
+    }
+    var a = TrainingFixture.finalWeights(one);
+    var b = TrainingFixture.finalWeights(four);
+    for (String name : a.keySet()) {
+      assertArrayEquals(a.get(name).data(), b.get(name).data(), 1e-5f, name);
+    }
+  }
+
+  private static String[] concat(String[] a, String b) {
+    String[] all = java.util.Arrays.copyOf(a, a.length + 1);
+    all[a.length] = b;
+    return all;
   }
 
   private static Map<String, float[]> gradients(dytrain.config.ModelConfig config, List<int[][]> micro) {
