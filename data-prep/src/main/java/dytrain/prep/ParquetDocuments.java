@@ -58,7 +58,8 @@ final class ParquetDocuments implements DocumentReader {
         counts.bad(this::position, "column \"" + field + "\" is null");
         continue;
       }
-      String text = g.getString(field, 0);
+      byte[] bytes = g.getBinary(field, 0).getBytes();
+      String text = Utf8LineReader.decode(bytes, bytes.length, counts);
       if (!text.isEmpty()) {
         pieces.start(doc++, text);
       }

@@ -35,7 +35,13 @@ final class PrepTask implements Serializable {
     TokenDtype dtype = TokenDtype.forVocab(tokenizer.vocabSize());
     RecordCounts counts = new RecordCounts(input.path(), settings.onBadRecord());
     InputResult result;
-    try (DocumentReader docs = DocumentReader.open(input, settings.docSplit(), settings.textField(), conf.get(), counts);
+    DocumentReader opened;
+    try {
+      opened = DocumentReader.open(input, settings.docSplit(), settings.textField(), conf.get(), counts);
+    } catch (IOException e) { // unreadable, or not what its name says (a .gz that is not gzip)
+      throw new DytrainException("input " + input.path() + ": cannot read it: " + e, e);
+    }
+    try (DocumentReader docs = opened;
         ShardSink train = new ShardSink(fs, dir, "train", input.index(), attempt, dtype, settings.shardTokens());
         ShardSink val = new ShardSink(fs, dir, "val", input.index(), attempt, dtype, settings.shardTokens())) {
       try {

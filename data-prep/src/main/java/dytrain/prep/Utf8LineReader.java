@@ -140,6 +140,11 @@ final class Utf8LineReader implements AutoCloseable {
   }
 
   private String decode(byte[] bytes, int n) {
+    return decode(bytes, n, counts);
+  }
+
+  /** UTF-8 text of {@code bytes[0, n)}; invalid sequences become U+FFFD and count once per record. */
+  static String decode(byte[] bytes, int n, RecordCounts counts) {
     boolean ascii = true;
     for (int i = 0; i < n && ascii; i++) ascii = bytes[i] >= 0;
     if (ascii) {

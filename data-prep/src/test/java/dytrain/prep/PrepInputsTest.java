@@ -163,6 +163,27 @@ class PrepInputsTest {
   }
 
   @Test
+  void parquetTextFieldIsReadAndItsInvalidUtf8ReplacedAndCounted() throws Exception {
+    MessageType schema = MessageTypeParser.parseMessageType("message doc { optional binary body; optional binary text (STRING); }");
+    SimpleGroupFactory groups = new SimpleGroupFactory(schema);
+    try (ParquetWriter<Group> w =
+        ExampleParquetWriter.builder(new org.apache.hadoop.fs.Path(dir.resolve("bodies.parquet").toUri())).withType(schema).build()) {
+      w.write(groups.newGroup().append("body", "first body").append("text", "not this column"));
+      w.write(groups.newGroup().append("body", org.apache.parquet.io.api.Binary.fromConstantByteArray(new byte[] {'c', 'a', 'f', (byte) 0xe9})));
+    }
+    PrepJob.PrepResult r = PrepJob.run(settings(dir.resolve("bodies.parquet")).withTextField("body"), spark);
+    assertEquals(1, r.manifest().totals().invalidUtf8Records());
+    assertEquals(List.of("first body", "caf\uFFFD"), documents(Tokenizers.load("gpt2")));
+  }
+
+  @Test
+  void jsonlTextFieldIsRead() throws Exception {
+    Files.writeString(dir.resolve("c.jsonl"), "{\"content\": \"from content\", \"text\": \"not this\"}\n");
+    PrepJob.run(settings(dir.resolve("c.jsonl")).withTextField("content"), spark);
+    assertEquals(List.of("from content"), documents(Tokenizers.load("gpt2")));
+  }
+
+  @Test
   void corruptGzipNamesTheFile() throws Exception {
     Files.writeString(dir.resolve("fake.txt.gz"), "this is not gzip data at all");
     assertMentions(prepFails(settings(dir.resolve("fake.txt.gz"))), "fake.txt.gz");
