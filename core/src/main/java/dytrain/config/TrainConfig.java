@@ -16,7 +16,7 @@ public record TrainConfig(
     String schedule,
     Double decayFraction,
     Double weightDecay,
-    Boolean decay1d,
+    @com.fasterxml.jackson.annotation.JsonProperty("decay_1d") Boolean decay1d, // snake case alone would give "decay1d"
     Double beta1,
     Double beta2,
     Double eps,
