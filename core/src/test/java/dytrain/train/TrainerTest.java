@@ -158,4 +158,43 @@ class TrainerTest {
     assertTrue(e.getMessage().contains("was made with tokenizer a tokenizer.json of 13 bytes")
         && e.getMessage().contains("was trained on byte-test"), e.getMessage());
   }
+
+  @Test
+  void metricsRowsHoldEachStepsMeasurements() throws Exception {
+    var config = TrainingFixture.config(data, "train.steps=6");
+    List<StepMetrics> seen = new ArrayList<>();
+    TrainingFixture.train(config, run, seen::add);
+    List<String> csv = Files.readAllLines(run.resolve("metrics.csv"));
+    assertEquals("step,loss,grad_norm,lr,tokens,tokens_per_s,mfu,data_ms,compute_ms,allreduce_ms,optimizer_ms,skipped", csv.get(0));
+    assertEquals(7, csv.size());
+    var schedule = LrSchedule.of(config.train());
+    // FLOPs per token from the model's own parameter shapes: 6 per matmul weight (the head once) plus attention
+    long matmul = (long) config.model().vocabSize() * config.model().hiddenSize();
+    try (var model = dytrain.model.Llama.init(config.model(), 1)) {
+      for (var e : model.parameters().all().entrySet()) {
+        if (e.getKey().startsWith("model.layers.") && e.getValue().getShape().dimension() == 2) matmul += e.getValue().size();
+      }
+    }
+    double flopsPerToken = 6.0 * matmul + 12.0 * config.model().numLayers() * config.model().hiddenSize() * config.seqLen();
+    for (int i = 0; i < 6; i++) {
+      String[] f = csv.get(i + 1).split(",");
+      assertEquals(i, Long.parseLong(f[0]));
+      assertEquals(seen.get(i).loss(), Double.parseDouble(f[1]), 1e-6);
+      assertEquals(seen.get(i).gradNorm(), Double.parseDouble(f[2]), 1e-6);
+      assertTrue(Double.parseDouble(f[2]) > 0);
+      assertEquals(schedule.at(i), Double.parseDouble(f[3]), 1e-6 * schedule.at(i), "lr at step " + i);
+      long tokens = Long.parseLong(f[4]);
+      assertEquals((long) config.globalBatchSequences() * config.seqLen(), tokens);
+      double tokensPerSecond = Double.parseDouble(f[5]);
+      assertEquals(flopsPerToken * tokensPerSecond / 1e9, Double.parseDouble(f[6]), 1e-4 + 1e-3 * Double.parseDouble(f[6]),
+          "MFU = FLOPs per token x tokens/s / train.peak_flops");
+      double stepMs = 1e3 * tokens / tokensPerSecond;
+      double data = Double.parseDouble(f[7]);
+      double compute = Double.parseDouble(f[8]);
+      double optimizer = Double.parseDouble(f[10]);
+      assertTrue(data >= 0 && compute > 0 && optimizer >= 0, csv.get(i + 1));
+      assertTrue(data + compute + Double.parseDouble(f[9]) + optimizer <= stepMs * 1.01 + 0.1,
+          "the parts of a step fit in it: " + csv.get(i + 1));
+    }
+  }
 }
