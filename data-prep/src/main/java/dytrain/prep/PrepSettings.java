@@ -81,6 +81,14 @@ public record PrepSettings(
     return new PrepSettings(inputs, output, tokenizer, docSplit, f, onBadRecord, valFraction, seed, appendEos, shardTokens, overwrite, partitions, splitBytes);
   }
 
+  public PrepSettings withSeed(long s) {
+    return new PrepSettings(inputs, output, tokenizer, docSplit, textField, onBadRecord, valFraction, s, appendEos, shardTokens, overwrite, partitions, splitBytes);
+  }
+
+  public PrepSettings withAppendEos(boolean e) {
+    return new PrepSettings(inputs, output, tokenizer, docSplit, textField, onBadRecord, valFraction, seed, e, shardTokens, overwrite, partitions, splitBytes);
+  }
+
   public PrepSettings withTokenizer(String t) {
     return new PrepSettings(inputs, output, t, docSplit, textField, onBadRecord, valFraction, seed, appendEos, shardTokens, overwrite, partitions, splitBytes);
   }

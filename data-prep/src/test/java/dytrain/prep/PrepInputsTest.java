@@ -236,4 +236,45 @@ class PrepInputsTest {
     assertMentions(e, "--val-fraction 1.5");
     assertMentions(assertThrows(DytrainException.class, () -> DocSplit.parse("para")), "--doc-split para");
   }
+
+  @Test
+  void withoutAppendEosDocumentsEndWithTheirOwnLastToken() throws Exception {
+    Files.writeString(dir.resolve("d.txt"), "alpha beta\n\ngamma");
+    var r = PrepJob.run(settings(dir.resolve("d.txt")).withAppendEos(false), spark);
+    Tokenizer gpt2 = Tokenizers.load("gpt2");
+    assertEquals(gpt2.encode("alpha beta").length + gpt2.encode("gamma").length, r.manifest().totals().tokens());
+  }
+
+  @Test
+  void seedChoosesTheValidationDocuments() throws Exception {
+    StringBuilder text = new StringBuilder();
+    for (int i = 0; i < 200; i++) text.append("document number ").append(i).append("\n\n");
+    Files.writeString(dir.resolve("many.txt"), text);
+    var base = settings(dir.resolve("many.txt")).withValFraction(0.3).withOverwrite(true);
+    List<String> seven = valDocuments(base.withSeed(7));
+    assertEquals(seven, valDocuments(base.withSeed(7)), "the same seed picks the same documents");
+    List<String> eight = valDocuments(base.withSeed(8));
+    assertTrue(seven.size() > 30 && eight.size() > 30, seven.size() + ", " + eight.size());
+    assertTrue(!seven.equals(eight), "another seed picks other documents");
+  }
+
+  @Test
+  void hadoopUriInputIsRead() throws Exception {
+    Files.writeString(dir.resolve("uri.txt"), "read through a file: URI");
+    PrepJob.run(PrepSettings.of(List.of(dir.resolve("uri.txt").toUri().toString()), out().toUri().toString(), "gpt2"), spark);
+    assertEquals(List.of("read through a file: URI"), documents(Tokenizers.load("gpt2")));
+  }
+
+  private List<String> valDocuments(PrepSettings s) throws Exception {
+    PrepJob.run(s, spark);
+    TokenDataset ds = TokenDataset.open(out().toString(), new Configuration());
+    Tokenizer gpt2 = Tokenizers.load("gpt2");
+    List<String> docs = new ArrayList<>();
+    for (Manifest.Shard shard : ds.manifest().split("val").shards()) {
+      try (TokenShardReader r = ds.openShard(shard)) {
+        for (TokenRow row; (row = r.next()) != null; ) docs.add(gpt2.decode(row.tokens()));
+      }
+    }
+    return docs;
+  }
 }
