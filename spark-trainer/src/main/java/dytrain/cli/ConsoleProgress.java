@@ -15,13 +15,18 @@ final class ConsoleProgress implements Trainer.Listener, AutoCloseable {
   private double lastVal = Double.NaN;
 
   ConsoleProgress(String task, long steps, PrintStream out) {
+    this(task, steps, out, System.err);
+  }
+
+  /** {@code barStream}: where the bar is drawn (the terminal's stderr, so results on stdout stay clean). */
+  ConsoleProgress(String task, long steps, PrintStream out, PrintStream barStream) {
     this.out = out;
     this.bar = new ProgressBarBuilder()
         .setTaskName(task)
         .setInitialMax(steps)
         .setStyle(ProgressBarStyle.ASCII)
         .setUpdateIntervalMillis(500)
-        .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err, 110))
+        .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(barStream, 110))
         .build();
   }
 
