@@ -8,9 +8,7 @@ import java.util.TreeMap;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.fs.RemoteIterator;
 
 /**
  * Expands {@code --input} arguments (files, folders, globs, any Hadoop URI) into a sorted, de-duplicated
@@ -34,11 +32,7 @@ public final class InputListing {
         int before = files.size();
         for (FileStatus match : matches) {
           if (match.isDirectory()) {
-            RemoteIterator<LocatedFileStatus> it = fs.listFiles(match.getPath(), true);
-            while (it.hasNext()) {
-              LocatedFileStatus f = it.next();
-              if (!hidden(f.getPath(), match.getPath())) files.put(f.getPath().toString(), f);
-            }
+            addFolder(fs, match.getPath(), files);
           } else {
             files.put(match.getPath().toString(), match);
           }
@@ -63,10 +57,21 @@ public final class InputListing {
     return input.contains("*") || input.contains("?") || input.contains("[") || input.contains("{");
   }
 
-  private static boolean hidden(Path file, Path root) {
-    for (Path p = file; p != null && !p.equals(root); p = p.getParent()) {
-      if (p.getName().startsWith(".") || p.getName().startsWith("_")) return true;
+  /**
+   * The files under {@code folder}, hidden ones and hidden folders' contents left out. A plain listStatus
+   * walk rather than listFiles: listFiles returns LocatedFileStatus, whose constructor reads permissions,
+   * and on the local file system Hadoop gets those by running {@code ls} once per file (16 ms a job for 8
+   * files here; minutes for a folder of thousands).
+   */
+  private static void addFolder(FileSystem fs, Path folder, TreeMap<String, FileStatus> files) throws IOException {
+    for (FileStatus f : fs.listStatus(folder)) {
+      String name = f.getPath().getName();
+      if (name.startsWith(".") || name.startsWith("_")) continue;
+      if (f.isDirectory()) {
+        addFolder(fs, f.getPath(), files);
+      } else {
+        files.put(f.getPath().toString(), f);
+      }
     }
-    return false;
   }
 }

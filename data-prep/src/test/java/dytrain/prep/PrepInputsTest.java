@@ -277,4 +277,22 @@ class PrepInputsTest {
     }
     return docs;
   }
+
+  @Test
+  void folderInputReadsNestedFilesAndSkipsHiddenOnes() throws Exception {
+    Path folder = dir.resolve("corpus");
+    Files.createDirectories(folder.resolve("b/deeper"));
+    Files.createDirectories(folder.resolve("_temporary"));
+    Files.createDirectories(folder.resolve(".cache"));
+    Files.writeString(folder.resolve("a.txt"), "top level");
+    Files.writeString(folder.resolve("b/deeper/c.txt"), "two levels down");
+    Files.writeString(folder.resolve("_SUCCESS"), "marker");
+    Files.writeString(folder.resolve(".a.txt.crc"), "checksum");
+    Files.writeString(folder.resolve("_temporary/part.txt"), "half written");
+    Files.writeString(folder.resolve(".cache/x.txt"), "cached");
+    List<InputFile> files = InputListing.list(List.of(folder.toString()), new Configuration());
+    assertEquals(List.of("a.txt", "c.txt"), files.stream().map(f -> new org.apache.hadoop.fs.Path(f.path()).getName()).toList());
+    PrepJob.run(settings(folder), spark);
+    assertEquals(List.of("top level", "two levels down"), documents(Tokenizers.load("gpt2")));
+  }
 }
