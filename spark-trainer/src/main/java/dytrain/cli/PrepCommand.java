@@ -71,6 +71,8 @@ final class PrepCommand implements Runnable {
             valFraction, seed, appendEos, shardTokens, overwrite, partitions, splitMb << 20);
     SparkSession spark = DriverSession.start(master, "dytrain prep");
     try {
+      System.err.printf("prep: Spark master %s, %d task slots%n", spark.sparkContext().master(),
+          spark.sparkContext().defaultParallelism());
       long start = System.nanoTime();
       PrepJob.PrepResult result = PrepJob.run(settings, spark, System.err::println);
       double seconds = (System.nanoTime() - start) / 1e9;

@@ -50,4 +50,30 @@ class SparkSubmitTest {
     assertTrue(out.contains("done: 2 ranks, 1 attempt(s)"), out);
     assertEquals(7, Files.readAllLines(run.resolve("metrics.csv")).size(), "a header and 6 steps");
   }
+
+  @Test
+  void sparkSubmitRunsPrepOnTheSubmittedMaster(@TempDir Path dir) throws Exception {
+    Path corpus = dir.resolve("corpus.txt");
+    Files.writeString(corpus, "first document\n\nsecond document\n\nthird document\n");
+    Path appJar = dir.resolve("app.jar");
+    try (var jar = new JarOutputStream(Files.newOutputStream(appJar), new Manifest())) {
+      jar.flush();
+    }
+    Path out = dir.resolve("data");
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    for (String flag : System.getenv().getOrDefault("DYTRAIN_JVM_FLAGS", "").split(" ")) {
+      if (!flag.isBlank()) command.add(flag);
+    }
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), "org.apache.spark.deploy.SparkSubmit",
+        "--master", "local[2]", "--conf", "spark.ui.enabled=false", "--class", "dytrain.cli.Dytrain", appJar.toString(),
+        "prep", "--input", corpus.toString(), "--output", out.toString(), "--tokenizer", "gpt2"));
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve("out.txt").toFile()).start();
+    assertTrue(p.waitFor(5, TimeUnit.MINUTES), "spark-submit did not finish");
+    String log = Files.readString(dir.resolve("out.txt"));
+    assertEquals(0, p.exitValue(), log);
+    assertTrue(log.contains("prep: Spark master local[2], 2 task slots"), "prep runs on the submitted master: " + log);
+    var manifest = dytrain.data.TokenDataset.open(out.toString(), new org.apache.hadoop.conf.Configuration()).manifest();
+    assertEquals(3, manifest.totals().documents());
+  }
 }
