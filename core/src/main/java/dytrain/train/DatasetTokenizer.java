@@ -53,6 +53,36 @@ public record DatasetTokenizer(String spec, byte[] json) {
         : Map.of(FILE, json);
   }
 
+  /**
+   * Whether tokenizer files recorded with a model (a checkpoint's or an export's) name this tokenizer;
+   * true when none were recorded (a model from elsewhere), as there is nothing to compare.
+   */
+  public boolean matches(Map<String, byte[]> recorded) {
+    if (!recorded.containsKey(FILE) && !recorded.containsKey(NAME_FILE)) return true;
+    for (Map.Entry<String, byte[]> e : files().entrySet()) {
+      if (!java.util.Arrays.equals(e.getValue(), recorded.get(e.getKey()))) return false;
+    }
+    return true;
+  }
+
+  /** "gpt2", or "a tokenizer.json of N bytes": the tokenizer that tokenizer files hold, for messages. */
+  public static String describe(Map<String, byte[]> files) {
+    byte[] name = files.get(NAME_FILE);
+    if (name != null) return new String(name, java.nio.charset.StandardCharsets.UTF_8).trim();
+    byte[] json = files.get(FILE);
+    return json == null ? "(none recorded)" : "a tokenizer.json of " + json.length + " bytes";
+  }
+
+  /** The tokenizer files in a checkpoint or export folder (local path); empty if it holds none. */
+  public static Map<String, byte[]> filesIn(java.nio.file.Path dir) throws IOException {
+    Map<String, byte[]> files = new java.util.HashMap<>();
+    for (String name : new String[] {FILE, NAME_FILE}) {
+      java.nio.file.Path f = dir.resolve(name);
+      if (java.nio.file.Files.isRegularFile(f)) files.put(name, java.nio.file.Files.readAllBytes(f));
+    }
+    return files;
+  }
+
   /** The tokenizer stored in a checkpoint or export folder (local path). */
   public static dytrain.tokenizer.Tokenizer load(java.nio.file.Path dir) throws IOException {
     java.nio.file.Path json = dir.resolve(FILE);

@@ -3,8 +3,6 @@ package dytrain.train;
 import com.fasterxml.jackson.databind.JsonNode;
 import dytrain.config.DytrainConfig;
 import dytrain.config.DytrainException;
-import java.util.Arrays;
-import java.util.Map;
 
 /**
  * A resumed run must read the same tokens in the same order as the run it continues: the step alone
@@ -17,9 +15,10 @@ final class ResumeCheck {
   static void requireSameData(CheckpointStore.Loaded loaded, DytrainConfig config, DatasetTokenizer tokenizer,
       String datasetDir, String checkpointDir) {
     TrainState state = loaded.state();
-    if (!sameTokenizer(loaded.files(), tokenizer.files())) {
-      throw new DytrainException("dataset " + datasetDir + " was made with tokenizer " + describe(tokenizer.files())
-          + ", but the checkpoint in " + checkpointDir + " was trained on " + describe(loaded.files())
+    if (!tokenizer.matches(loaded.files())) {
+      throw new DytrainException("dataset " + datasetDir + " was made with tokenizer "
+          + DatasetTokenizer.describe(tokenizer.files()) + ", but the checkpoint in " + checkpointDir
+          + " was trained on " + DatasetTokenizer.describe(loaded.files())
           + "; resume on the dataset it was trained on, or start a new --run-dir");
     }
     JsonNode saved = state.config();
@@ -42,21 +41,5 @@ final class ResumeCheck {
       throw new DytrainException(key + " = " + now + ", but the run in " + checkpointDir + " was trained with " + key
           + " = " + saved.asText() + ": resuming would read other sequences; keep it or start a new --run-dir");
     }
-  }
-
-  private static boolean sameTokenizer(Map<String, byte[]> checkpoint, Map<String, byte[]> dataset) {
-    boolean recorded = checkpoint.containsKey(DatasetTokenizer.FILE) || checkpoint.containsKey(DatasetTokenizer.NAME_FILE);
-    if (!recorded) return true; // nothing to compare with
-    for (Map.Entry<String, byte[]> e : dataset.entrySet()) {
-      if (!Arrays.equals(e.getValue(), checkpoint.get(e.getKey()))) return false;
-    }
-    return true;
-  }
-
-  private static String describe(Map<String, byte[]> files) {
-    byte[] name = files.get(DatasetTokenizer.NAME_FILE);
-    if (name != null) return new String(name, java.nio.charset.StandardCharsets.UTF_8).trim();
-    byte[] json = files.get(DatasetTokenizer.FILE);
-    return json == null ? "(none recorded)" : "a tokenizer.json of " + json.length + " bytes";
   }
 }

@@ -1,10 +1,12 @@
 package dytrain.cli;
 
 import ai.djl.Device;
+import dytrain.config.DytrainException;
 import dytrain.data.PackedSequences;
 import dytrain.data.TokenDataset;
 import dytrain.export.ModelExport;
 import dytrain.model.Llama;
+import dytrain.train.DatasetTokenizer;
 import dytrain.train.Evaluator;
 import java.nio.file.Path;
 import org.apache.hadoop.conf.Configuration;
@@ -26,6 +28,12 @@ final class EvalCommand implements java.util.concurrent.Callable<Integer> {
     try (Llama llama = ModelExport.read(model, Device.cpu())) {
       int t = seqLen != null ? seqLen : llama.config().maxSeqLen();
       TokenDataset ds = TokenDataset.open(data, new Configuration());
+      var recorded = DatasetTokenizer.filesIn(model);
+      if (!DatasetTokenizer.of(ds).matches(recorded)) {
+        throw new DytrainException("dataset " + data + " was made with tokenizer "
+            + DatasetTokenizer.describe(DatasetTokenizer.of(ds).files()) + ", but the model in " + model
+            + " was trained on " + DatasetTokenizer.describe(recorded) + ": its loss there would mean nothing");
+      }
       var evaluator = new Evaluator(new PackedSequences(ds, split, t + 1, 0, false, llama.config().vocabSize()), batches, batchSize);
       double loss = evaluator.loss(llama);
       System.out.printf("%s loss %.4f nats/token, perplexity %.2f (%,d tokens of split %s)%n",

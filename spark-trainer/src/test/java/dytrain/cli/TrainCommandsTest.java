@@ -47,15 +47,26 @@ class TrainCommandsTest {
     assertEquals(0, eval.exit(), eval.err());
     assertTrue(eval.out().contains("val loss") && eval.out().contains("perplexity"), eval.out());
 
+    Path gpt2Data = dir.resolve("gpt2-data");
+    assertEquals(0, CommandLineTest.run("prep", "--master", "local[1]", "--input", corpus.toString(), "--output",
+        gpt2Data.toString(), "--tokenizer", "gpt2", "--val-fraction", "0.3").exit());
+    var mismatch = CommandLineTest.run("eval", "--model", model.toString(), "--data", gpt2Data.toString(), "--seq-len", "16");
+    assertEquals(2, mismatch.exit());
+    assertTrue(mismatch.err().contains("was made with tokenizer gpt2") && mismatch.err().contains("was trained on byte"),
+        mismatch.err());
+
     var generated = CommandLineTest.run("generate", "--model", model.toString(), "--prompt", "In the",
         "--max-new-tokens", "8", "--seed", "3");
     assertEquals(0, generated.exit(), generated.err());
     assertTrue(generated.out().startsWith("In the"), generated.out());
 
-    String[] resume = java.util.Arrays.copyOf(train, train.length + 1);
+    String[] resume = java.util.Arrays.copyOf(train, train.length + 3);
     resume[train.length] = "--resume";
+    resume[train.length + 1] = "--set";
+    resume[train.length + 2] = "train.steps=6"; // continue past the end it had
     var resumed = CommandLineTest.run(resume);
     assertEquals(0, resumed.exit(), resumed.err());
     assertTrue(resumed.out().contains("resuming from") && resumed.out().contains("step 4"), resumed.out());
+    assertEquals(7, Files.readAllLines(run.resolve("metrics.csv")).size(), "header + 4 steps + the 2 resumed ones");
   }
 }
