@@ -24,14 +24,15 @@ class QuickstartCommandTest {
     Path text = dir.resolve("corpus.txt");
     Files.writeString(text, corpus);
     Path work = dir.resolve("qs");
-    var run = CommandLineTest.run("quickstart", "--config", "../configs/quickstart.yaml", "--corpus", text.toString(),
+    String[] quickstart = {"quickstart", "--config", "../configs/quickstart.yaml", "--corpus", text.toString(),
         "--work-dir", work.toString(), "--master", "local[1]",
         "--set", "model.vocab_size=300", "--set", "model.hidden_size=32", "--set", "model.intermediate_size=64",
         "--set", "model.num_layers=1", "--set", "model.num_heads=2", "--set", "model.num_kv_heads=2",
         "--set", "model.max_seq_len=32", "--set", "train.seq_len=32", "--set", "train.micro_batch_size=4",
         "--set", "train.global_batch_tokens=128", "--set", "train.steps=30", "--set", "train.warmup_steps=3",
         "--set", "train.eval_every=15", "--set", "train.eval_batches=2", "--set", "train.checkpoint_every=15",
-        "--set", "train.peak_flops=1e9");
+        "--set", "train.peak_flops=1e9"};
+    var run = CommandLineTest.run(quickstart);
     assertEquals(0, run.exit(), run.err());
     String out = run.out();
     for (String stage : new String[] {"[1/4] learning a byte-level BPE vocabulary of 300", "[2/4] tokenizing", "[3/4] training",
@@ -45,13 +46,7 @@ class QuickstartCommandTest {
     assertTrue(Files.size(work.resolve("run/loss.png")) > 1000);
     assertTrue(Files.isRegularFile(work.resolve("model/model.safetensors")));
 
-    var again = CommandLineTest.run("quickstart", "--config", "../configs/quickstart.yaml", "--corpus", text.toString(),
-        "--work-dir", work.toString(), "--master", "local[1]", "--set", "model.vocab_size=300", "--set", "model.hidden_size=32",
-        "--set", "model.intermediate_size=64", "--set", "model.num_layers=1", "--set", "model.num_heads=2",
-        "--set", "model.num_kv_heads=2", "--set", "model.max_seq_len=32", "--set", "train.seq_len=32",
-        "--set", "train.micro_batch_size=4", "--set", "train.global_batch_tokens=128", "--set", "train.steps=30",
-        "--set", "train.warmup_steps=3", "--set", "train.eval_every=15", "--set", "train.eval_batches=2",
-        "--set", "train.checkpoint_every=15", "--set", "train.peak_flops=1e9");
+    var again = CommandLineTest.run(quickstart);
     assertEquals(0, again.exit(), again.err());
     assertTrue(again.out().contains("[1/4] tokenizer") && again.out().contains("already learned"), again.out());
   }

@@ -24,30 +24,14 @@ class SparkSubmitTest {
   void sparkSubmitRunsTheDytrainMainClassOnTheSubmittedMaster(@TempDir Path dir) throws Exception {
     Path data = dir.resolve("data");
     TinyDataset.write(data, 64, 30, 2, 1);
-    Path appJar = dir.resolve("app.jar"); // the classes come from the classpath; spark-submit wants a jar
-    try (var jar = new JarOutputStream(Files.newOutputStream(appJar), new Manifest())) {
-      jar.flush();
-    }
     Path run = dir.resolve("run");
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    for (String flag : System.getenv().getOrDefault("DYTRAIN_JVM_FLAGS", "").split(" ")) {
-      if (!flag.isBlank()) {
-        command.add(flag);
-      }
-    }
-    command.addAll(List.of("-cp", System.getProperty("java.class.path"), "org.apache.spark.deploy.SparkSubmit",
-        "--master", "local[2]", "--conf", "spark.barrier.sync.timeout=300s", "--conf", "spark.ui.enabled=false",
-        "--class", "dytrain.cli.Dytrain", appJar.toString(),
+    Submitted p = sparkSubmit(dir, "--conf", "spark.barrier.sync.timeout=300s",
         "train", "--config", "../configs/tiny.yaml", "--ranks", "2", "--run-dir", run.toString(),
         "--set", "data.dataset=" + data, "--set", "train.steps=6", "--set", "train.seq_len=16",
         "--set", "train.micro_batch_size=2", "--set", "train.global_batch_tokens=64",
-        "--set", "train.warmup_steps=1", "--set", "train.peak_flops=1e9"));
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve("out.txt").toFile()).start();
-    assertTrue(p.waitFor(5, TimeUnit.MINUTES), "spark-submit did not finish");
-    String out = Files.readString(dir.resolve("out.txt"));
-    assertEquals(0, p.exitValue(), out);
-    assertTrue(out.contains("done: 2 ranks, 1 attempt(s)"), out);
+        "--set", "train.warmup_steps=1", "--set", "train.peak_flops=1e9");
+    assertEquals(0, p.exit(), p.log());
+    assertTrue(p.log().contains("done: 2 ranks, 1 attempt(s)"), p.log());
     assertEquals(7, Files.readAllLines(run.resolve("metrics.csv")).size(), "a header and 6 steps");
   }
 
@@ -55,25 +39,37 @@ class SparkSubmitTest {
   void sparkSubmitRunsPrepOnTheSubmittedMaster(@TempDir Path dir) throws Exception {
     Path corpus = dir.resolve("corpus.txt");
     Files.writeString(corpus, "first document\n\nsecond document\n\nthird document\n");
-    Path appJar = dir.resolve("app.jar");
+    Path out = dir.resolve("data");
+    Submitted p = sparkSubmit(dir, "prep", "--input", corpus.toString(), "--output", out.toString(), "--tokenizer", "gpt2");
+    assertEquals(0, p.exit(), p.log());
+    assertTrue(p.log().contains("prep: Spark master local[2], 2 task slots"), "prep runs on the submitted master: " + p.log());
+    var manifest = dytrain.data.TokenDataset.open(out.toString(), new org.apache.hadoop.conf.Configuration()).manifest();
+    assertEquals(3, manifest.totals().documents());
+  }
+
+  record Submitted(int exit, String log) {}
+
+  /** Spark's own SparkSubmit (what bin/spark-submit runs) on master local[2], in a new JVM with dytrain's flags. */
+  private static Submitted sparkSubmit(Path dir, String... confAndArgs) throws Exception {
+    Path appJar = dir.resolve("app.jar"); // the classes come from the classpath; spark-submit wants a jar
     try (var jar = new JarOutputStream(Files.newOutputStream(appJar), new Manifest())) {
       jar.flush();
     }
-    Path out = dir.resolve("data");
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     for (String flag : System.getenv().getOrDefault("DYTRAIN_JVM_FLAGS", "").split(" ")) {
       if (!flag.isBlank()) command.add(flag);
     }
     command.addAll(List.of("-cp", System.getProperty("java.class.path"), "org.apache.spark.deploy.SparkSubmit",
-        "--master", "local[2]", "--conf", "spark.ui.enabled=false", "--class", "dytrain.cli.Dytrain", appJar.toString(),
-        "prep", "--input", corpus.toString(), "--output", out.toString(), "--tokenizer", "gpt2"));
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve("out.txt").toFile()).start();
+        "--master", "local[2]", "--conf", "spark.ui.enabled=false"));
+    int conf = 0;
+    while (conf < confAndArgs.length && confAndArgs[conf].equals("--conf")) conf += 2;
+    command.addAll(List.of(confAndArgs).subList(0, conf));
+    command.addAll(List.of("--class", "dytrain.cli.Dytrain", appJar.toString()));
+    command.addAll(List.of(confAndArgs).subList(conf, confAndArgs.length));
+    Path log = dir.resolve("out.txt");
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     assertTrue(p.waitFor(5, TimeUnit.MINUTES), "spark-submit did not finish");
-    String log = Files.readString(dir.resolve("out.txt"));
-    assertEquals(0, p.exitValue(), log);
-    assertTrue(log.contains("prep: Spark master local[2], 2 task slots"), "prep runs on the submitted master: " + log);
-    var manifest = dytrain.data.TokenDataset.open(out.toString(), new org.apache.hadoop.conf.Configuration()).manifest();
-    assertEquals(3, manifest.totals().documents());
+    return new Submitted(p.exitValue(), Files.readString(log));
   }
 }
