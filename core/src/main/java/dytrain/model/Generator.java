@@ -23,18 +23,21 @@ public final class Generator {
   }
 
   /**
-   * Samples up to {@code maxNewTokens} after {@code prompt}, stopping after {@code stopId}. Only ids below
-   * {@code vocabSize} (the tokenizer's) are drawn: a model may have more rows than its tokenizer has ids
-   * (a padded vocabulary), and those the tokenizer could not decode.
+   * Samples up to {@code maxNewTokens} after {@code prompt}, stopping after {@code stopId}. Only ids
+   * {@code drawable} accepts are drawn (the tokenizer's {@code canDecode}): a model may have more rows than
+   * its tokenizer has ids (a padded vocabulary), and some vocabularies leave gaps below their size.
    */
-  public int[] continueFrom(int[] prompt, int maxNewTokens, double temperature, int topK, int stopId, int vocabSize) {
+  public int[] continueFrom(int[] prompt, int maxNewTokens, double temperature, int topK, int stopId,
+      java.util.function.IntPredicate drawable) {
     int[] tokens = Arrays.copyOf(prompt, prompt.length + maxNewTokens);
     int length = prompt.length;
     int window = model.config().maxSeqLen();
     while (length < tokens.length) {
       int from = Math.max(0, length - window);
       float[] logits = lastLogits(Arrays.copyOfRange(tokens, from, length));
-      logits = Arrays.copyOf(logits, Math.min(logits.length, vocabSize));
+      for (int i = 0; i < logits.length; i++) {
+        if (!drawable.test(i)) logits[i] = Float.NEGATIVE_INFINITY;
+      }
       int next = sample(logits, temperature, topK);
       tokens[length++] = next;
       if (next == stopId) {

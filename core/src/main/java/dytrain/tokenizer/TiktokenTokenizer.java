@@ -19,9 +19,9 @@ public final class TiktokenTokenizer implements Tokenizer {
 
   /** The vocabularies offered, with their sizes and end-of-text ids (from tiktoken's definitions). */
   public enum Vocabulary {
-    GPT2("gpt2", EncodingType.R50K_BASE, 50257, 50256, PieceSplitter.R50K),
-    CL100K_BASE("cl100k_base", EncodingType.CL100K_BASE, 100277, 100257, PieceSplitter.CL100K),
-    O200K_BASE("o200k_base", EncodingType.O200K_BASE, 200019, 199999, PieceSplitter.regex(
+    GPT2("gpt2", EncodingType.R50K_BASE, 50257, 50256, 50256, PieceSplitter.R50K),
+    CL100K_BASE("cl100k_base", EncodingType.CL100K_BASE, 100277, 100257, 100256, PieceSplitter.CL100K),
+    O200K_BASE("o200k_base", EncodingType.O200K_BASE, 200019, 199999, 199998, PieceSplitter.regex(
         "[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]*[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?"
             + "|[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]+[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?"
             + "|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n/]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+"));
@@ -30,14 +30,17 @@ public final class TiktokenTokenizer implements Tokenizer {
     final EncodingType type;
     final int vocabSize;
     final int endOfText;
+    /** Ids [0, ordinary) are byte-pair tokens; above them lie special tokens, with gaps between. */
+    final int ordinary;
     /** Cuts text as jtokkit 1.1.0's split pattern for this encoding does. */
     final PieceSplitter pieces;
 
-    Vocabulary(String spec, EncodingType type, int vocabSize, int endOfText, PieceSplitter pieces) {
+    Vocabulary(String spec, EncodingType type, int vocabSize, int endOfText, int ordinary, PieceSplitter pieces) {
       this.spec = spec;
       this.type = type;
       this.vocabSize = vocabSize;
       this.endOfText = endOfText;
+      this.ordinary = ordinary;
       this.pieces = pieces;
     }
   }
@@ -76,6 +79,12 @@ public final class TiktokenTokenizer implements Tokenizer {
   @Override
   public int eosId() {
     return vocabulary.endOfText;
+  }
+
+  /** Byte-pair tokens and end-of-text: what {@link #decode} takes. */
+  @Override
+  public boolean canDecode(int id) {
+    return (id >= 0 && id < vocabulary.ordinary) || id == vocabulary.endOfText;
   }
 
   @Override

@@ -19,6 +19,11 @@ public interface Tokenizer extends Serializable {
 
   int eosId();
 
+  /** Whether {@link #decode} knows {@code id}: some vocabularies leave gaps below {@link #vocabSize}. */
+  default boolean canDecode(int id) {
+    return id >= 0 && id < vocabSize();
+  }
+
   /** sha256 (hex) of what defines the mapping, so a trainer can tell two same-named tokenizers apart. */
   String definitionHash();
 

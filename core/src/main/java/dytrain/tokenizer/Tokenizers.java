@@ -12,6 +12,11 @@ public final class Tokenizers {
 
   private Tokenizers() {}
 
+  /** The one name of a built-in tokenizer that has two ("r50k_base" is "gpt2"); any other spec as it is. */
+  public static String canonicalName(String spec) {
+    return spec.equals("r50k_base") ? "gpt2" : spec;
+  }
+
   public static Tokenizer load(String spec) {
     return switch (spec) {
       case "gpt2", "r50k_base" -> new TiktokenTokenizer(TiktokenTokenizer.Vocabulary.GPT2);

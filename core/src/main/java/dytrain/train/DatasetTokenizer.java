@@ -59,10 +59,10 @@ public record DatasetTokenizer(String spec, byte[] json) {
    */
   public boolean matches(Map<String, byte[]> recorded) {
     if (!recorded.containsKey(FILE) && !recorded.containsKey(NAME_FILE)) return true;
-    for (Map.Entry<String, byte[]> e : files().entrySet()) {
-      if (!java.util.Arrays.equals(e.getValue(), recorded.get(e.getKey()))) return false;
-    }
-    return true;
+    if (json != null) return java.util.Arrays.equals(json, recorded.get(FILE));
+    byte[] name = recorded.get(NAME_FILE);
+    return name != null && dytrain.tokenizer.Tokenizers.canonicalName(spec)
+        .equals(dytrain.tokenizer.Tokenizers.canonicalName(new String(name, java.nio.charset.StandardCharsets.UTF_8).trim()));
   }
 
   /** "gpt2", or "a tokenizer.json of N bytes": the tokenizer that tokenizer files hold, for messages. */

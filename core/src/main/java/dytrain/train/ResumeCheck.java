@@ -5,9 +5,10 @@ import dytrain.config.DytrainConfig;
 import dytrain.config.DytrainException;
 
 /**
- * A resumed run must read the same tokens in the same order as the run it continues: the step alone
- * places it in the sample order, so a different tokenizer, sequence length, global batch or split would
- * silently skip or replay data. Refuses each, naming what changed.
+ * A resumed run must read the same tokens in the same order as the run it continues. Its checkpoint
+ * records where in the sample order it stands (a window index), which stays meaningful under another global
+ * batch but not under another tokenizer, sequence length or split: those would silently train on other
+ * data. Refuses each, naming what changed.
  */
 final class ResumeCheck {
   private ResumeCheck() {}
@@ -23,16 +24,11 @@ final class ResumeCheck {
     }
     JsonNode saved = state.config();
     if (saved != null) {
-      requireSame("train.seq_len", saved.path("train").path("seq_len"), config.seqLen(), checkpointDir);
+      // an unset train.seq_len is the model's max_seq_len: compare the lengths in effect
+      JsonNode seqLen = saved.path("train").path("seq_len");
+      requireSame("train.seq_len", seqLen.isNumber() ? seqLen : saved.path("model").path("max_seq_len"), config.seqLen(),
+          checkpointDir);
       requireSame("data.train_split", saved.path("data").path("train_split"), config.data().trainSplit(), checkpointDir);
-    }
-    long expected = state.step() * config.globalBatchSequences();
-    if (state.nextWindow() != expected) {
-      throw new DytrainException("the checkpoint in " + checkpointDir + " stands at sequence " + state.nextWindow()
-          + " of the sample order after " + state.step() + " steps, but a global batch of "
-          + config.globalBatchSequences() + " sequences (train.global_batch_tokens = "
-          + config.train().globalBatchTokens() + ") would put it at " + expected
-          + ": resuming would skip or replay data; keep the run's train.global_batch_tokens or start a new --run-dir");
     }
   }
 

@@ -101,7 +101,7 @@ public final class TrainingRun {
     var trainWindows = new PackedSequences(dataset, config.data().trainSplit(), windowLength, state.dataSeed(), true,
         config.model().vocabSize());
     var batches = new TrainingBatches(trainWindows, config.globalBatchSequences(), t.microBatchSize(), rank.rank(),
-        rank.worldSize());
+        rank.worldSize()).resumingAt(state.step(), state.nextWindow());
     Evaluator evaluator = writer ? evaluator(config, dataset, windowLength, log) : null;
     // Rank 0 reports MFU; measuring on every rank at once would only make the ranks compete for the cores.
     double peak = t.peakFlops() != null ? t.peakFlops() : writer ? PeakFlops.measure() : Double.NaN;

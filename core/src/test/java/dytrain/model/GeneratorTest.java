@@ -60,12 +60,12 @@ class GeneratorTest {
   @Test
   void drawsOnlyIdsTheTokenizerHasAndStopsAtTheStopId() {
     try (Llama model = Llama.init(TinyModels.config(), 3)) {
-      int[] out = new Generator(model, 5).continueFrom(new int[] {1, 2, 3}, 40, 2.0, 0, -1, 10);
+      int[] out = new Generator(model, 5).continueFrom(new int[] {1, 2, 3}, 40, 2.0, 0, -1, id -> id < 10 && id != 4);
       assertEquals(40, out.length);
-      for (int id : out) assertTrue(id >= 0 && id < 10, "id " + id + " is beyond the tokenizer's 10");
-      int[] greedy = new Generator(model, 5).continueFrom(new int[] {1, 2, 3}, 40, 0, 0, -1, 64);
+      for (int id : out) assertTrue(id >= 0 && id < 10 && id != 4, "id " + id + " is not one the tokenizer has");
+      int[] greedy = new Generator(model, 5).continueFrom(new int[] {1, 2, 3}, 40, 0, 0, -1, id -> true);
       int stop = greedy[2];
-      int[] stopped = new Generator(model, 5).continueFrom(new int[] {1, 2, 3}, 40, 0, 0, stop, 64);
+      int[] stopped = new Generator(model, 5).continueFrom(new int[] {1, 2, 3}, 40, 0, 0, stop, id -> true);
       assertTrue(stopped.length <= 3 && stopped[stopped.length - 1] == stop, java.util.Arrays.toString(stopped));
     }
   }

@@ -100,4 +100,23 @@ class TokenizersTest {
     DytrainException e = assertThrows(DytrainException.class, () -> Tokenizers.load(file.toString()));
     assertTrue(e.getMessage().contains("badmerge.json") && e.getMessage().contains("merge 1"), e.getMessage());
   }
+
+  @Test
+  void canDecodeIsExactlyWhatDecodeTakes() {
+    for (String spec : new String[] {"gpt2", "cl100k_base", "o200k_base"}) {
+      Tokenizer t = Tokenizers.load(spec);
+      for (int id = 0; id < t.vocabSize(); id += id < 1000 || id > t.vocabSize() - 300 ? 1 : 97) {
+        boolean decodes;
+        try {
+          t.decode(new int[] {id});
+          decodes = true;
+        } catch (RuntimeException e) {
+          decodes = false;
+        }
+        if (t.canDecode(id)) assertTrue(decodes, spec + " id " + id + " is said to decode but does not");
+      }
+      assertTrue(t.canDecode(t.eosId()) && !t.canDecode(t.vocabSize()) && !t.canDecode(-1), spec);
+    }
+    assertTrue(!Tokenizers.load("cl100k_base").canDecode(100256) && !Tokenizers.load("o200k_base").canDecode(199998));
+  }
 }

@@ -72,6 +72,20 @@ class SampleOrderTest {
     }
   }
 
+  /** 3 steps of 4 sequences, then a resume with a global batch of 8: the next batch starts at sequence 12. */
+  @Test
+  void aResumeWithAnotherGlobalBatchStartsAtTheRecordedWindow() {
+    var before = new TrainingBatches(windows(3), 4, 4, 0, 1);
+    List<int[]> read = new ArrayList<>();
+    for (long step = 0; step < 3; step++) read.addAll(flatten(before.microBatches(step)));
+    var after = new TrainingBatches(windows(3), 8, 4, 0, 1).resumingAt(3, 12);
+    for (long step = 3; step < 5; step++) read.addAll(flatten(after.microBatches(step)));
+    var reference = new TrainingBatches(windows(3), 28, 4, 0, 1); // all 28 sequences in one batch
+    List<int[]> expected = flatten(reference.microBatches(0));
+    assertEquals(expected.size(), read.size());
+    for (int i = 0; i < read.size(); i++) assertArrayEquals(expected.get(i), read.get(i), "sequence " + i);
+  }
+
   /** One epoch is every stored token exactly once (but the tail that does not fill a window), reordered. */
   @Test
   void anEpochIsAPermutationOfTheStoredTokens() throws Exception {

@@ -133,19 +133,28 @@ class TrainerTest {
   }
 
   @Test
-  void resumeWithAnotherGlobalBatchOrSequenceLengthIsRefused() throws Exception {
+  void resumeWithAnotherGlobalBatchContinuesFromTheRecordedWindow() throws Exception {
     TrainingFixture.train(TrainingFixture.config(data, "train.steps=4", "train.global_batch_tokens=64"), run, TrainingFixture.SILENT);
-    var batch = assertThrows(DytrainException.class, () -> TrainingFixture.train(
-        TrainingFixture.config(data, "train.steps=8", "train.global_batch_tokens=128"), run, TrainingFixture.SILENT));
-    assertTrue(batch.getMessage().contains("train.global_batch_tokens = 128") && batch.getMessage().contains("skip or replay"),
-        batch.getMessage());
+    TrainState end = TrainingFixture.train(
+        TrainingFixture.config(data, "train.steps=8", "train.global_batch_tokens=128"), run, TrainingFixture.SILENT);
+    assertEquals(8, end.step());
+    assertEquals(4 * 4 + 4 * 8, end.nextWindow(), "4 steps of 4 sequences, then 4 of 8, none skipped or replayed");
+  }
+
+  @Test
+  void resumeWithAnotherSequenceLengthIsRefused(@TempDir Path unset) throws Exception {
+    TrainingFixture.train(TrainingFixture.config(data, "train.steps=4"), run, TrainingFixture.SILENT);
     var seqLen = assertThrows(DytrainException.class, () -> TrainingFixture.train(
         TrainingFixture.config(data, "train.steps=8", "train.seq_len=8", "train.global_batch_tokens=32"), run, TrainingFixture.SILENT));
     assertTrue(seqLen.getMessage().contains("train.seq_len = 8") && seqLen.getMessage().contains("train.seq_len = 16"),
         seqLen.getMessage());
-    // unchanged settings still resume
-    assertEquals(8, TrainingFixture.train(TrainingFixture.config(data, "train.steps=8", "train.global_batch_tokens=64"), run,
-        TrainingFixture.SILENT).step());
+    // unset, train.seq_len is the model's max_seq_len (64 in tiny.yaml): setting it later is a change too
+    TrainingFixture.train(TrainingFixture.config(data, "train.steps=2", "train.seq_len=null", "train.global_batch_tokens=256"),
+        unset, TrainingFixture.SILENT);
+    var fromDefault = assertThrows(DytrainException.class, () -> TrainingFixture.train(
+        TrainingFixture.config(data, "train.steps=4", "train.seq_len=16", "train.global_batch_tokens=256"), unset,
+        TrainingFixture.SILENT));
+    assertTrue(fromDefault.getMessage().contains("trained with train.seq_len = 64"), fromDefault.getMessage());
   }
 
   @Test

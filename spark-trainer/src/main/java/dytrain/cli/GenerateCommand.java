@@ -32,7 +32,7 @@ final class GenerateCommand implements java.util.concurrent.Callable<Integer> {
   /** The decoded continuation; an empty prompt starts a new document (after an EOS). */
   static String generate(Llama llama, Tokenizer tokenizer, String prompt, int maxNewTokens, double temperature, int topK, long seed) {
     int[] ids = prompt.isEmpty() ? new int[] {tokenizer.eosId()} : tokenizer.encode(prompt);
-    int[] out = new Generator(llama, seed).continueFrom(ids, maxNewTokens, temperature, topK, tokenizer.eosId(), tokenizer.vocabSize());
+    int[] out = new Generator(llama, seed).continueFrom(ids, maxNewTokens, temperature, topK, tokenizer.eosId(), tokenizer::canDecode);
     if (out.length > 0 && out[out.length - 1] == tokenizer.eosId()) {
       out = java.util.Arrays.copyOf(out, out.length - 1);
     }
