@@ -56,6 +56,11 @@ class ConfigErrorsTest {
     assertMentions(error("model.hidden_size=0"), "model.hidden_size = 0 must be positive");
     assertMentions(error("model.num_layers=-2"), "model.num_layers = -2 must be positive");
     assertMentions(error("model.vocab_size=null"), "model.vocab_size is required");
+    assertMentions(error("model.intermediate_size=0"), "model.intermediate_size = 0 must be positive");
+    assertMentions(error("model.num_heads=0"), "model.num_heads = 0 must be positive");
+    assertMentions(error("model.num_kv_heads=-1"), "model.num_kv_heads = -1 must be positive");
+    assertMentions(error("model.max_seq_len=0"), "model.max_seq_len = 0 must be positive");
+    assertMentions(error("train.micro_batch_size=0"), "train.micro_batch_size = 0 must be positive");
   }
 
   @Test

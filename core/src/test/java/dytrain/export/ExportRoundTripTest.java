@@ -50,6 +50,29 @@ class ExportRoundTripTest {
     }
   }
 
+  /** Everything that shapes the forward pass comes back, set away from its defaults. */
+  @Test
+  void importRestoresTheConfigThatShapesTheForwardPass() throws Exception {
+    ModelConfig config = tiny("model.norm_type=dyt", "model.rope_theta=500000", "model.norm_eps=1e-6",
+        "model.tie_embeddings=true", "model.alpha0_attention=0.7", "model.alpha0_other=0.3", "model.max_seq_len=48");
+    try (Llama model = Llama.init(config, 3)) {
+      ModelExport.write(model, dir);
+      try (Llama back = ModelExport.read(dir, Device.cpu())) {
+        ModelConfig b = back.config();
+        assertEquals(java.util.List.of(config.vocabSize(), config.hiddenSize(), config.intermediateSize(), config.numLayers(),
+            config.numHeads(), config.numKvHeads(), config.maxSeqLen()),
+            java.util.List.of(b.vocabSize(), b.hiddenSize(), b.intermediateSize(), b.numLayers(), b.numHeads(),
+                b.numKvHeads(), b.maxSeqLen()));
+        assertEquals(500000.0, b.ropeTheta());
+        assertEquals(1e-6, b.normEps());
+        assertEquals(true, b.tieEmbeddings());
+        assertEquals(config.normBias(), b.normBias());
+        assertEquals(model.alpha0().toString(), back.alpha0().toString());
+        assertTrue(model.alpha0().toString().contains("0.7") && model.alpha0().toString().contains("0.3"), model.alpha0().toString());
+      }
+    }
+  }
+
   @Test
   void namesFollowHuggingFaceLlama() throws Exception {
     try (Llama model = Llama.init(tiny("model.norm_type=derf", "model.tie_embeddings=true"), 1)) {

@@ -17,10 +17,13 @@ class ModelMatchesReferenceTest {
 
   static final int[] TOKENS = {3, 17, 42, 5, 63, 0, 9, 9, 31, 12, 50, 2};
 
+  /** Each norm with a bias and an untied head; and the configs' own setting (no bias, tied head). */
   @ParameterizedTest
-  @ValueSource(strings = {"rmsnorm", "layernorm", "dyt", "derf"})
-  void tokenNllMatchesPlainJavaForward(String normType) {
-    ModelConfig config = TinyModels.config("model.norm_type=" + normType, "model.norm_bias=true");
+  @ValueSource(strings = {"rmsnorm", "layernorm", "dyt", "derf", "dyt tied", "derf tied", "rmsnorm tied"})
+  void tokenNllMatchesPlainJavaForward(String variant) {
+    String[] v = variant.split(" ");
+    boolean tied = v.length > 1;
+    ModelConfig config = TinyModels.config("model.norm_type=" + v[0], "model.norm_bias=" + !tied, "model.tie_embeddings=" + tied);
     try (Llama model = Llama.init(config, 11); NDScope scope = new NDScope()) {
       TinyModels.perturb(model, 5);
       int[] inputs = java.util.Arrays.copyOf(TOKENS, TOKENS.length - 1);

@@ -31,4 +31,18 @@ class ModelSizeTest {
     double total = ModelSize.of(config).total();
     assertEquals(published, total, published * 0.005, name);
   }
+
+  /**
+   * Exact counts of the Hugging Face checkpoints of these shapes (Llama-2 7B, 13B, 70B; CodeLlama 34B) as
+   * rmsnorm models; DyT adds one alpha per norm (2 per layer + the final one) and embed_scale.
+   */
+  @ParameterizedTest
+  @CsvSource({"llama-7b, 6738415616", "llama-13b, 13015864320", "llama-34b, 33743970304", "llama-70b, 68976648192"})
+  void llamaShapesCountExactlyAsTheirCheckpoints(String name, long checkpoint) {
+    var rms = ConfigLoader.load(Path.of("../configs/" + name + ".yaml"), List.of("model.norm_type=rmsnorm")).model();
+    assertEquals(checkpoint, ModelSize.of(rms).total(), name);
+    var dyt = ConfigLoader.load(Path.of("../configs/" + name + ".yaml"), List.of("model.norm_type=dyt")).model();
+    assertEquals(checkpoint + 2L * dyt.numLayers() + 1 + 1, ModelSize.of(dyt).total(), name + " as dyt");
+    assertEquals(2L * dyt.vocabSize() * dyt.hiddenSize(), ModelSize.of(dyt).embedding(), name + " embedding and head");
+  }
 }
