@@ -75,7 +75,7 @@ class ConfigErrorsTest {
 
   @Test
   void unknownNormTypeListsTheAllowedOnes() {
-    assertMentions(error("model.norm_type=batchnorm"), "batchnorm", "rmsnorm, layernorm, dyt, derf");
+    assertMentions(error("model.norm_type=batchnorm"), "model.norm_type", "batchnorm", "rmsnorm, layernorm, dyt, derf");
   }
 
   @Test

@@ -65,4 +65,16 @@ class Alpha0PolicyTest {
       assertEquals((float) Math.sqrt(32), model.parameters().get("model.embed_scale").getFloat(), 0f);
     }
   }
+
+  /** Derf scales embeddings as DyT does (sqrt of the width), starts its shift at 0; rmsnorm has no scale. */
+  @Test
+  void derfHasEmbedScaleAndZeroShiftAndRmsnormNeither() {
+    try (Llama model = Llama.init(TinyModels.config("model.norm_type=derf", "model.hidden_size=64", "model.intermediate_size=96"), 1)) {
+      assertEquals((float) Math.sqrt(64), model.parameters().get("model.embed_scale").getFloat(), 0f);
+      assertEquals(0f, model.parameters().get("model.norm.shift").getFloat(), 0f);
+    }
+    try (Llama model = Llama.init(TinyModels.config("model.norm_type=rmsnorm"), 1)) {
+      assertEquals(false, model.parameters().all().containsKey("model.embed_scale"));
+    }
+  }
 }

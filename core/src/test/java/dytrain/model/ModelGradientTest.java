@@ -14,7 +14,7 @@ class ModelGradientTest {
 
   /** The whole tiny model's loss gradient, every tensor sampled, against finite differences. */
   @ParameterizedTest
-  @ValueSource(strings = {"dyt", "derf", "rmsnorm"})
+  @ValueSource(strings = {"dyt", "derf", "rmsnorm", "layernorm"})
   void wholeModelGradientMatchesFiniteDifferences(String normType) {
     ModelConfig config = TinyModels.config("model.norm_type=" + normType, "model.num_layers=1");
     try (Llama model = Llama.init(config, 9, Device.cpu(), DataType.FLOAT64); NDScope scope = new NDScope()) {
