@@ -50,6 +50,17 @@ public final class DistributedTraining {
     Preflight.check(sc, ranks);
     String configJson = ConfigLoader.YAML.writeValueAsString(config);
     int maxAttempts = config.distributed().maxAttempts();
+    UserErrorListener userErrors = new UserErrorListener();
+    sc.sc().addSparkListener(userErrors);
+    try {
+      return launch(sc, config, configJson, runDir, listener, log, ranks, maxAttempts, userErrors);
+    } finally {
+      sc.sc().removeSparkListener(userErrors);
+    }
+  }
+
+  private static Outcome launch(JavaSparkContext sc, DytrainConfig config, String configJson, String runDir,
+      Trainer.Listener listener, PrintStream log, int ranks, int maxAttempts, UserErrorListener userErrors) {
     for (int attempt = 1; ; attempt++) {
       byte[] secret = new byte[32];
       new SecureRandom().nextBytes(secret); // a new secret per launch: a stale rank cannot rejoin
@@ -65,6 +76,10 @@ public final class DistributedTraining {
       } catch (Exception e) { // Spark throws its checked SparkException without declaring it
         if (e instanceof DytrainException user) {
           throw user;
+        }
+        String userError = awaitUserError(userErrors);
+        if (userError != null) {
+          throw new DytrainException(userError, e); // a rank refused the run: relaunching would only repeat it
         }
         String reason = rootMessage(e);
         if (reason.contains("DytrainException")) {
@@ -99,6 +114,22 @@ public final class DistributedTraining {
         return;
       }
     }
+  }
+
+  /** Task-end events reach listeners asynchronously, shortly after the job fails; wait for them briefly. */
+  private static String awaitUserError(UserErrorListener userErrors) {
+    long deadline = System.nanoTime() + 2_000_000_000L;
+    String message = userErrors.take();
+    while (message == null && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return null;
+      }
+      message = userErrors.take();
+    }
+    return message;
   }
 
   private static String rootMessage(Throwable e) {
