@@ -49,6 +49,20 @@ def expected_names(cfg):
     return names
 
 
+def expected_shapes(cfg):
+    d, i, v, hd = cfg["hidden_size"], cfg["intermediate_size"], cfg["vocab_size"], cfg["head_dim"]
+    q, kv = cfg["num_attention_heads"] * hd, cfg["num_key_value_heads"] * hd
+    shapes = {"model.embed_tokens.weight": [v, d], "model.norm.weight": [d], "lm_head.weight": [v, d]}
+    for layer in range(cfg["num_hidden_layers"]):
+        p = f"model.layers.{layer}."
+        shapes.update({p + "self_attn.q_proj.weight": [q, d], p + "self_attn.k_proj.weight": [kv, d],
+                       p + "self_attn.v_proj.weight": [kv, d], p + "self_attn.o_proj.weight": [d, q],
+                       p + "mlp.gate_proj.weight": [i, d], p + "mlp.up_proj.weight": [i, d],
+                       p + "mlp.down_proj.weight": [d, i], p + "input_layernorm.weight": [d],
+                       p + "post_attention_layernorm.weight": [d]})
+    return shapes
+
+
 def rms_norm(x, weight, eps):
     variance = x.to(torch.float32).pow(2).mean(-1, keepdim=True)
     return weight * (x * torch.rsqrt(variance + eps))
@@ -101,12 +115,12 @@ def main():
         cfg = json.load(f)
     if cfg.get("model_type") != "llama" or "LlamaForCausalLM" not in cfg.get("architectures", []):
         sys.exit(f"{model_dir}/config.json: model_type {cfg.get('model_type')}, architectures {cfg.get('architectures')}")
-    # LlamaConfig's defaults for keys a config may leave out
-    cfg.setdefault("num_key_value_heads", cfg["num_attention_heads"])
-    cfg.setdefault("rms_norm_eps", 1e-6)
-    cfg.setdefault("rope_theta", 10000.0)
-    cfg.setdefault("tie_word_embeddings", False)
-    cfg.setdefault("head_dim", cfg["hidden_size"] // cfg["num_attention_heads"])
+    # LlamaConfig's defaults for keys a config leaves out or sets to null
+    defaults = {"num_key_value_heads": cfg["num_attention_heads"], "rms_norm_eps": 1e-6, "rope_theta": 10000.0,
+                "tie_word_embeddings": False, "head_dim": cfg["hidden_size"] // cfg["num_attention_heads"]}
+    for key, value in defaults.items():
+        if cfg.get(key) is None:
+            cfg[key] = value
     if cfg.get("hidden_act", "silu") != "silu" or cfg.get("rope_scaling") or cfg.get("attention_bias") or cfg.get("mlp_bias"):
         sys.exit(f"{model_dir}/config.json: this check covers plain LLaMA only (silu, no rope scaling, no biases)")
     weights = read_safetensors(f"{model_dir}/model.safetensors")
@@ -114,6 +128,9 @@ def main():
     missing, unexpected = sorted(want - weights.keys()), sorted(weights.keys() - want)
     if missing or unexpected:
         sys.exit(f"{model_dir}/model.safetensors: missing {missing}, unexpected {unexpected}")
+    for name, shape in expected_shapes(cfg).items():
+        if name in weights and list(weights[name].shape) != shape:  # from_pretrained refuses a size mismatch
+            sys.exit(f"{model_dir}/model.safetensors: {name} has shape {list(weights[name].shape)}, config.json implies {shape}")
     with open(tokens_file) as f:
         ids = torch.tensor([int(s) for s in re.split(r"[\s,]+", f.read().strip())], dtype=torch.int64)
     with torch.no_grad():
