@@ -51,13 +51,7 @@ class LocalClusterTrainingTest {
   /** A rank's user error crosses the JVM boundary with its message, and the run is not relaunched. */
   @Test
   void aUserErrorInAnExecutorIsNamedAtOnce(@TempDir Path run) throws Exception {
-    DistributedTraining.run(spark, Runs.config(data, 2, "train.steps=5"), run.toString(), m -> {}, TrainingFixture.QUIET);
-    var log = new java.io.ByteArrayOutputStream();
-    var e = org.junit.jupiter.api.Assertions.assertThrows(dytrain.config.DytrainException.class,
-        () -> DistributedTraining.run(spark, Runs.config(data, 2, "train.steps=10", "train.seq_len=8", "train.global_batch_tokens=64"),
-            run.toString(), m -> {}, new java.io.PrintStream(log, true)));
-    org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().startsWith("train.seq_len = 8, but the run in"), e.getMessage());
-    org.junit.jupiter.api.Assertions.assertTrue(!log.toString().contains("relaunching"), log.toString());
+    Runs.assertRefusedResumeIsNamedAtOnce(spark, data, run);
   }
 
   @Test

@@ -103,13 +103,7 @@ class LocalModeTrainingTest {
   /** A user error raised inside the ranks reaches the user as that message, at once, not as a retried failure. */
   @Test
   void aRefusedResumeInsideTheRanksIsNamedWithoutRetrying(@TempDir Path run) throws Exception {
-    DistributedTraining.run(spark, Runs.config(data, 2, "train.steps=5"), run.toString(), m -> {}, TrainingFixture.QUIET);
-    var log = new java.io.ByteArrayOutputStream();
-    var e = org.junit.jupiter.api.Assertions.assertThrows(dytrain.config.DytrainException.class,
-        () -> DistributedTraining.run(spark, Runs.config(data, 2, "train.steps=10", "train.seq_len=8", "train.global_batch_tokens=64"),
-            run.toString(), m -> {}, new java.io.PrintStream(log, true)));
-    assertTrue(e.getMessage().startsWith("train.seq_len = 8, but the run in"), e.getMessage());
-    assertTrue(!log.toString().contains("relaunching"), "a user error is not retried: " + log);
+    Runs.assertRefusedResumeIsNamedAtOnce(spark, data, run);
   }
 
   @Test

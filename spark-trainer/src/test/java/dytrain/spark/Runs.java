@@ -9,7 +9,7 @@ import dytrain.train.TrainingFixture;
 import java.nio.file.Path;
 import java.util.Map;
 
-/** Comparing the parameters two runs end with. */
+/** Configs, and checks shared by the distributed tests. */
 final class Runs {
   private Runs() {}
 
@@ -41,5 +41,19 @@ final class Runs {
     System.arraycopy(base, 0, all, 0, base.length);
     System.arraycopy(more, 0, all, base.length, more.length);
     return TrainingFixture.config(data, all);
+  }
+
+  /**
+   * A resume the ranks refuse (another seq_len) is reported with the rank's own message, at once: a
+   * user error is not relaunched.
+   */
+  static void assertRefusedResumeIsNamedAtOnce(org.apache.spark.sql.SparkSession spark, Path data, Path run) throws Exception {
+    DistributedTraining.run(spark, config(data, 2, "train.steps=5"), run.toString(), m -> {}, TrainingFixture.QUIET);
+    var log = new java.io.ByteArrayOutputStream();
+    var e = org.junit.jupiter.api.Assertions.assertThrows(dytrain.config.DytrainException.class,
+        () -> DistributedTraining.run(spark, config(data, 2, "train.steps=10", "train.seq_len=8", "train.global_batch_tokens=64"),
+            run.toString(), m -> {}, new java.io.PrintStream(log, true)));
+    assertTrue(e.getMessage().startsWith("train.seq_len = 8, but the run in"), e.getMessage());
+    assertTrue(!log.toString().contains("relaunching"), "a user error is not retried: " + log);
   }
 }
