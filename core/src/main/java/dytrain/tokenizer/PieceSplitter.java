@@ -24,27 +24,29 @@ interface PieceSplitter {
   }
 
   /** r50k (gpt2): {@code '(?:[sdmt]|ll|ve|re)| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+}. */
-  PieceSplitter R50K = (text, sink) -> {
-    int n = text.length();
-    for (int i = 0; i < n; ) {
-      int end = r50kPieceEnd(text, i, n);
-      sink.piece(i, end);
-      i = end;
-    }
-  };
+  PieceSplitter R50K = scanning(PieceSplitter::r50kPieceEnd);
 
   /**
    * cl100k: {@code (?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|}
    * {@code \s*[\r\n]+|\s+(?!\S)|\s+}.
    */
-  PieceSplitter CL100K = (text, sink) -> {
-    int n = text.length();
-    for (int i = 0; i < n; ) {
-      int end = cl100kPieceEnd(text, i, n);
-      sink.piece(i, end);
-      i = end;
-    }
-  };
+  PieceSplitter CL100K = scanning(PieceSplitter::cl100kPieceEnd);
+
+  /** Where the piece that starts at {@code i} ends. */
+  interface PieceEnd {
+    int at(String text, int i, int n);
+  }
+
+  private static PieceSplitter scanning(PieceEnd pieceEnd) {
+    return (text, sink) -> {
+      int n = text.length();
+      for (int i = 0; i < n; ) {
+        int end = pieceEnd.at(text, i, n);
+        sink.piece(i, end);
+        i = end;
+      }
+    };
+  }
 
   private static int r50kPieceEnd(String text, int i, int n) {
     int c0 = text.codePointAt(i);
@@ -57,12 +59,9 @@ interface PieceSplitter {
         if ((c1 == 'l' && c2 == 'l') || (c1 == 'v' && c2 == 'e') || (c1 == 'r' && c2 == 'e')) return i + 3;
       }
     }
-    int from = c0 == ' ' && c1 >= 0 && !Chars.isSpace(c1) ? next : i; // the optional leading space
-    int first = from == i ? c0 : c1;
-    if (Chars.isLetter(first)) return Chars.skipLetters(text, from, n);
-    if (Chars.isNumber(first)) return Chars.skipNumbers(text, from, n, Integer.MAX_VALUE);
-    if (!Chars.isSpace(first)) return Chars.skipOthers(text, from, n);
-    return whitespaceEnd(text, i, n);
+    int from = c0 == ' ' && c1 >= 0 && Chars.kind(c1) != Chars.SPACE ? next : i; // the optional leading space
+    int kind = Chars.kind(from == i ? c0 : c1);
+    return kind == Chars.SPACE ? whitespaceEnd(text, i, Chars.skip(text, i, n, Chars.SPACE), n) : Chars.skip(text, from, n, kind);
   }
 
   private static int cl100kPieceEnd(String text, int i, int n) {
@@ -82,65 +81,56 @@ interface PieceSplitter {
         }
       }
     }
-    if (Chars.isLetter(c0)) return Chars.skipLetters(text, i, n);
-    if (c0 != '\r' && c0 != '\n' && !Chars.isNumber(c0) && c1 >= 0 && Chars.isLetter(c1)) return Chars.skipLetters(text, next, n);
-    if (Chars.isNumber(c0)) return Chars.skipNumbers(text, i, n, 3);
-    boolean spaceThenOther = c0 == ' ' && c1 >= 0 && Chars.isOther(c1);
-    if (spaceThenOther || Chars.isOther(c0)) {
-      int end = Chars.skipOthers(text, spaceThenOther ? next : i, n);
+    int k0 = Chars.kind(c0);
+    int k1 = c1 >= 0 ? Chars.kind(c1) : -1;
+    if (k0 == Chars.LETTER) return Chars.skip(text, i, n, Chars.LETTER);
+    if (c0 != '\r' && c0 != '\n' && k0 != Chars.NUMBER && k1 == Chars.LETTER) return Chars.skip(text, next, n, Chars.LETTER);
+    if (k0 == Chars.NUMBER) return Chars.skipNumbers(text, i, n, 3);
+    boolean spaceThenOther = c0 == ' ' && k1 == Chars.OTHER;
+    if (spaceThenOther || k0 == Chars.OTHER) {
+      int end = Chars.skip(text, spaceThenOther ? next : i, n, Chars.OTHER);
       while (end < n && (text.charAt(end) == '\r' || text.charAt(end) == '\n')) end++;
       return end;
     }
     // \s*[\r\n]+ : a whitespace run ending at its last newline, if it holds one
-    int lastNewline = -1;
-    int end = i;
-    while (end < n) {
-      int c = text.codePointAt(end);
-      if (!Chars.isSpace(c)) break;
-      if (c == '\r' || c == '\n') lastNewline = end;
-      end += Character.charCount(c);
+    int run = Chars.skip(text, i, n, Chars.SPACE);
+    for (int j = run - 1; j >= i; j--) {
+      if (text.charAt(j) == '\r' || text.charAt(j) == '\n') return j + 1;
     }
-    return lastNewline >= 0 ? lastNewline + 1 : whitespaceEnd(text, i, n);
+    return whitespaceEnd(text, i, run, n);
   }
 
-  /** {@code \s+(?!\S)|\s+} at a whitespace character: the run, less its last character if text follows. */
-  private static int whitespaceEnd(String text, int i, int n) {
-    int end = i;
-    int last = i;
-    while (end < n) {
-      int c = text.codePointAt(end);
-      if (!Chars.isSpace(c)) break;
-      last = end;
-      end += Character.charCount(c);
-    }
-    return end == n || last == i ? end : last;
+  /**
+   * {@code \s+(?!\S)|\s+} for the whitespace run [i, run): all of it at the end of the text or when it is
+   * one character, else all but its last (every White_Space character is one char: all lie in the BMP).
+   */
+  private static int whitespaceEnd(String text, int i, int run, int n) {
+    return run == n || run - 1 == i ? run : run - 1;
   }
 
   /** The character classes of the patterns, as java.util.regex defines them under UNICODE_CHARACTER_CLASS. */
   final class Chars {
+    static final int LETTER = 0; // \p{L}
+    static final int NUMBER = 1; // \p{N}
+    static final int SPACE = 2; // \s: Unicode White_Space
+    static final int OTHER = 3; // [^\s\p{L}\p{N}]
+
     private Chars() {}
 
-    static boolean isLetter(int c) {
-      if (c < 0x80) return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-      return Character.isLetter(c);
-    }
-
-    static boolean isNumber(int c) {
-      if (c < 0x80) return c >= '0' && c <= '9';
-      int type = Character.getType(c);
-      return type == Character.DECIMAL_DIGIT_NUMBER || type == Character.LETTER_NUMBER || type == Character.OTHER_NUMBER;
-    }
-
-    /** Unicode White_Space, java.util.regex's {@code \s} under UNICODE_CHARACTER_CLASS. */
-    static boolean isSpace(int c) {
-      if (c < 0x80) return c == ' ' || (c >= '\t' && c <= '\r');
-      if (c == 0x85) return true;
-      int type = Character.getType(c);
-      return type == Character.SPACE_SEPARATOR || type == Character.LINE_SEPARATOR || type == Character.PARAGRAPH_SEPARATOR;
-    }
-
-    static boolean isOther(int c) {
-      return !isSpace(c) && !isLetter(c) && !isNumber(c);
+    static int kind(int c) {
+      if (c < 0x80) {
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) return LETTER;
+        if (c >= '0' && c <= '9') return NUMBER;
+        return c == ' ' || (c >= '\t' && c <= '\r') ? SPACE : OTHER;
+      }
+      if (c == 0x85) return SPACE;
+      return switch (Character.getType(c)) {
+        case Character.UPPERCASE_LETTER, Character.LOWERCASE_LETTER, Character.TITLECASE_LETTER,
+            Character.MODIFIER_LETTER, Character.OTHER_LETTER -> LETTER;
+        case Character.DECIMAL_DIGIT_NUMBER, Character.LETTER_NUMBER, Character.OTHER_NUMBER -> NUMBER;
+        case Character.SPACE_SEPARATOR, Character.LINE_SEPARATOR, Character.PARAGRAPH_SEPARATOR -> SPACE;
+        default -> OTHER;
+      };
     }
 
     /** Case-insensitive equality with an ASCII letter, as the regex's {@code (?i)} with Unicode case has it. */
@@ -148,28 +138,20 @@ interface PieceSplitter {
       return c == lower || Character.toLowerCase(Character.toUpperCase(c)) == lower;
     }
 
-    static int skipLetters(String text, int i, int n) {
-      while (i < n) {
-        int c = text.codePointAt(i);
-        if (!isLetter(c)) break;
-        i += Character.charCount(c);
-      }
-      return i;
+    /** The end of the run of characters of {@code kind} from {@code i}. */
+    static int skip(String text, int i, int n, int kind) {
+      return skipRun(text, i, n, kind, Integer.MAX_VALUE);
     }
 
+    /** The end of the run of at most {@code most} numbers from {@code i}. */
     static int skipNumbers(String text, int i, int n, int most) {
+      return skipRun(text, i, n, NUMBER, most);
+    }
+
+    private static int skipRun(String text, int i, int n, int kind, int most) {
       for (int count = 0; i < n && count < most; count++) {
         int c = text.codePointAt(i);
-        if (!isNumber(c)) break;
-        i += Character.charCount(c);
-      }
-      return i;
-    }
-
-    static int skipOthers(String text, int i, int n) {
-      while (i < n) {
-        int c = text.codePointAt(i);
-        if (!isOther(c)) break;
+        if (kind(c) != kind) break;
         i += Character.charCount(c);
       }
       return i;
