@@ -140,21 +140,23 @@ interface PieceSplitter {
 
     /** The end of the run of characters of {@code kind} from {@code i}. */
     static int skip(String text, int i, int n, int kind) {
-      return skipRun(text, i, n, kind, Integer.MAX_VALUE);
-    }
-
-    /** The end of the run of at most {@code most} numbers from {@code i}. */
-    static int skipNumbers(String text, int i, int n, int most) {
-      return skipRun(text, i, n, NUMBER, most);
-    }
-
-    private static int skipRun(String text, int i, int n, int kind, int most) {
-      for (int count = 0; i < n && count < most; count++) {
+      while (i < n) {
         int c = text.codePointAt(i);
         if (kind(c) != kind) break;
         i += Character.charCount(c);
       }
       return i;
+    }
+
+    /** The end of the run of at most {@code most} numbers from {@code i} (cl100k cuts digits in threes). */
+    static int skipNumbers(String text, int i, int n, int most) {
+      int end = i;
+      for (int count = 0; end < n && count < most; count++) {
+        int c = text.codePointAt(end);
+        if (kind(c) != NUMBER) break;
+        end += Character.charCount(c);
+      }
+      return end;
     }
   }
 }
