@@ -34,6 +34,8 @@ public final class TiktokenTokenizer implements Tokenizer {
     final int ordinary;
     /** Cuts text as jtokkit 1.1.0's split pattern for this encoding does. */
     final PieceSplitter pieces;
+    /** Each thread's encoder with its cache of pieces' ids (Spark reuses task threads, so caches stay warm). */
+    private final ThreadLocal<PieceCachingEncoder> encoders;
 
     Vocabulary(String spec, EncodingType type, int vocabSize, int endOfText, int ordinary, PieceSplitter pieces) {
       this.spec = spec;
@@ -42,13 +44,13 @@ public final class TiktokenTokenizer implements Tokenizer {
       this.endOfText = endOfText;
       this.ordinary = ordinary;
       this.pieces = pieces;
+      this.encoders = ThreadLocal.withInitial(() -> new PieceCachingEncoder(pieces, encodingOf(this)));
     }
   }
 
   // Loading a vocabulary parses megabytes of ranks: do it once per JVM, Spark tasks share it.
   private static final EncodingRegistry REGISTRY = Encodings.newLazyEncodingRegistry();
   private static final Map<Vocabulary, Encoding> LOADED = new ConcurrentHashMap<>();
-  private static final Map<Vocabulary, ThreadLocal<PieceCachingEncoder>> CACHING = new ConcurrentHashMap<>();
 
   private final Vocabulary vocabulary;
 
@@ -58,6 +60,10 @@ public final class TiktokenTokenizer implements Tokenizer {
 
   /** The jtokkit encoding itself, for benchmarks that compare against raw {@code encodeOrdinary}. */
   public Encoding encoding() {
+    return encodingOf(vocabulary);
+  }
+
+  private static Encoding encodingOf(Vocabulary vocabulary) {
     return LOADED.computeIfAbsent(vocabulary, v -> REGISTRY.getEncoding(v.type));
   }
 
@@ -94,10 +100,7 @@ public final class TiktokenTokenizer implements Tokenizer {
 
   @Override
   public int[] encode(String text) {
-    return CACHING
-        .computeIfAbsent(vocabulary, v -> ThreadLocal.withInitial(() -> new PieceCachingEncoder(v.pieces, encoding())))
-        .get()
-        .encode(text);
+    return vocabulary.encoders.get().encode(text);
   }
 
   @Override

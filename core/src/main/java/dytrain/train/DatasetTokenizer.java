@@ -65,6 +65,17 @@ public record DatasetTokenizer(String spec, byte[] json) {
         .equals(dytrain.tokenizer.Tokenizers.canonicalName(new String(name, java.nio.charset.StandardCharsets.UTF_8).trim()));
   }
 
+  /**
+   * Refuses a model whose recorded tokenizer files name another tokenizer than this dataset's:
+   * "dataset D was made with tokenizer A, but {@code model} was trained on B{@code consequence}".
+   */
+  public void requireSameAs(Map<String, byte[]> recorded, String datasetDir, String model, String consequence) {
+    if (!matches(recorded)) {
+      throw new DytrainException("dataset " + datasetDir + " was made with tokenizer " + describe(files()) + ", but "
+          + model + " was trained on " + describe(recorded) + consequence);
+    }
+  }
+
   /** "gpt2", or "a tokenizer.json of N bytes": the tokenizer that tokenizer files hold, for messages. */
   public static String describe(Map<String, byte[]> files) {
     byte[] name = files.get(NAME_FILE);

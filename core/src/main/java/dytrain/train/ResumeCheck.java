@@ -16,12 +16,8 @@ final class ResumeCheck {
   static void requireSameData(CheckpointStore.Loaded loaded, DytrainConfig config, DatasetTokenizer tokenizer,
       String datasetDir, String checkpointDir) {
     TrainState state = loaded.state();
-    if (!tokenizer.matches(loaded.files())) {
-      throw new DytrainException("dataset " + datasetDir + " was made with tokenizer "
-          + DatasetTokenizer.describe(tokenizer.files()) + ", but the checkpoint in " + checkpointDir
-          + " was trained on " + DatasetTokenizer.describe(loaded.files())
-          + "; resume on the dataset it was trained on, or start a new --run-dir");
-    }
+    tokenizer.requireSameAs(loaded.files(), datasetDir, "the checkpoint in " + checkpointDir,
+        "; resume on the dataset it was trained on, or start a new --run-dir");
     JsonNode saved = state.config();
     if (saved != null) {
       // an unset train.seq_len is the model's max_seq_len: compare the lengths in effect

@@ -74,8 +74,7 @@ public final class InputListing {
       return;
     }
     for (FileStatus f : fs.listStatus(folder)) {
-      String name = f.getPath().getName();
-      if (name.startsWith(".") || name.startsWith("_")) continue;
+      if (hiddenName(f.getPath().getName())) continue;
       if (f.isDirectory()) {
         addFolder(fs, f.getPath(), files);
       } else {
@@ -86,8 +85,13 @@ public final class InputListing {
 
   private static boolean hidden(Path file, Path root) {
     for (Path p = file; p != null && !p.equals(root); p = p.getParent()) {
-      if (p.getName().startsWith(".") || p.getName().startsWith("_")) return true;
+      if (hiddenName(p.getName())) return true;
     }
     return false;
+  }
+
+  /** Hadoop's and Spark's markers and side files: {@code .name}, {@code _SUCCESS}, {@code _temporary}. */
+  private static boolean hiddenName(String name) {
+    return name.startsWith(".") || name.startsWith("_");
   }
 }

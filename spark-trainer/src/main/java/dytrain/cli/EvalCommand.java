@@ -45,10 +45,6 @@ final class EvalCommand implements java.util.concurrent.Callable<Integer> {
       System.err.println("eval: cannot check the dataset's tokenizer against the model's: " + e.getMessage());
       return;
     }
-    if (!tokenizer.matches(recorded)) {
-      throw new DytrainException("dataset " + data + " was made with tokenizer " + DatasetTokenizer.describe(tokenizer.files())
-          + ", but the model in " + model + " was trained on " + DatasetTokenizer.describe(recorded)
-          + ": its loss there would mean nothing");
-    }
+    tokenizer.requireSameAs(recorded, data, "the model in " + model, ": its loss there would mean nothing");
   }
 }
