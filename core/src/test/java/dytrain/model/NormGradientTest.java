@@ -81,6 +81,40 @@ class NormGradientTest {
     }
   }
 
+  /** In float16, x^2 overflows above 256: RMSNorm must normalise in fp32, as LLaMA's reference does. */
+  @Test
+  void rmsNormOfFloat16InputIsComputedInFloat32() {
+    ModelConfig config = TinyModels.config("model.norm_type=rmsnorm");
+    try (Parameters params = Parameters.create(Device.cpu(), DataType.FLOAT16, 1);
+        NDScope scope = new NDScope();
+        Autograd off = Autograd.noGrad()) {
+      Norm norm = Norm.create(config, "n", 0, params);
+      int d = config.hiddenSize();
+      Random r = new Random(5);
+      float[] w = floats(gaussian(r, d, 1.0));
+      NDArray weight = params.get("n.weight");
+      weight.set(params.manager().create(w).toType(DataType.FLOAT16, false).toByteBuffer());
+      float[] w16 = weight.toType(DataType.FLOAT32, false).toFloatArray();
+      float[] x = floats(gaussian(r, 2 * d, 1000.0)); // rows whose squares are far beyond float16's 65504
+      NDArray input = params.manager().create(x, new Shape(2, d)).toType(DataType.FLOAT16, false);
+      NDArray y = norm.forward(input);
+      assertEquals(DataType.FLOAT16, y.getDataType());
+      float[] got = y.toType(DataType.FLOAT32, false).toFloatArray();
+      float[] xs = input.toType(DataType.FLOAT32, false).toFloatArray(); // x as float16 holds it
+      for (int row = 0; row < 2; row++) {
+        double sumSquares = 0;
+        for (int c = 0; c < d; c++) {
+          sumSquares += (double) xs[row * d + c] * xs[row * d + c];
+        }
+        double inverseRms = 1 / Math.sqrt(sumSquares / d + config.normEps());
+        for (int c = 0; c < d; c++) {
+          double expected = w16[c] * xs[row * d + c] * inverseRms;
+          assertEquals(expected, got[row * d + c], 4e-3 * Math.max(1, Math.abs(expected)), "row " + row + " channel " + c);
+        }
+      }
+    }
+  }
+
   static double[] gaussian(Random r, int n, double std) {
     double[] v = new double[n];
     for (int i = 0; i < n; i++) {

@@ -1,5 +1,6 @@
 package dytrain.cli;
 
+import ai.djl.ndarray.types.DataType;
 import dytrain.bench.NormBenchmark;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -9,9 +10,22 @@ final class NormBenchCommand implements Runnable {
   @Option(names = "--tokens", defaultValue = "4096") int tokens;
   @Option(names = "--hidden", defaultValue = "4096") int hidden;
   @Option(names = "--runs", defaultValue = "100") int runs;
+  @Option(names = "--dtype", defaultValue = "float32",
+      description = "float32 (what dytrain trains in) or float16 (the paper's 16-bit setting; DJL aborts on bfloat16)")
+  Precision dtype;
+
+  enum Precision { // lower case: picocli matches and lists the constants' names as users type them
+    float32(DataType.FLOAT32), float16(DataType.FLOAT16);
+
+    final DataType type;
+
+    Precision(DataType type) {
+      this.type = type;
+    }
+  }
 
   @Override
   public void run() {
-    NormBenchmark.run(tokens, hidden, runs, System.out);
+    NormBenchmark.run(tokens, hidden, runs, dtype.type, System.out);
   }
 }

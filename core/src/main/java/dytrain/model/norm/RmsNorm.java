@@ -1,16 +1,27 @@
 package dytrain.model.norm;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
 
 /**
  * {@code w * x / sqrt(mean(x^2) + eps)} (LLaMA's norm). The inverse root is taken on the small row vector
  * (DJL has no rsqrt: a power of -0.5) and the whole tensor multiplied by it: a division there would cost
  * the backward pass two more whole-tensor passes.
+ *
+ * <p>A 16-bit input is normalised in fp32 and cast back before the weight, as LLaMA's reference code and
+ * Hugging Face's LlamaRMSNorm do: x^2 overflows float16 for |x| above 256. Those two casts are why the
+ * DyT paper, in bf16, finds RMSNorm so much slower than DyT, which needs no such upcast (BENCHMARKS.md).
  */
 public record RmsNorm(NDArray weight, double eps) implements Norm {
   @Override
   public NDArray forward(NDArray x) {
-    NDArray inverseRms = x.square().mean(new int[] {-1}, true).add(eps).pow(-0.5);
-    return x.mul(inverseRms).mul(weight);
+    if (x.getDataType() != DataType.FLOAT16) {
+      return normalize(x).mul(weight);
+    }
+    return normalize(x.toType(DataType.FLOAT32, false)).toType(DataType.FLOAT16, false).mul(weight);
+  }
+
+  private NDArray normalize(NDArray x) {
+    return x.mul(x.square().mean(new int[] {-1}, true).add(eps).pow(-0.5));
   }
 }
