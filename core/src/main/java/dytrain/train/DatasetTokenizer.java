@@ -46,6 +46,12 @@ public record DatasetTokenizer(String spec, byte[] json) {
     return new DatasetTokenizer(spec, null);
   }
 
+  /** The tokenizer itself; {@code source} names where it came from in messages. */
+  public dytrain.tokenizer.Tokenizer tokenizer(String source) {
+    return json == null ? dytrain.tokenizer.Tokenizers.load(spec)
+        : dytrain.tokenizer.HfTokenizerJson.read(new String(json, java.nio.charset.StandardCharsets.UTF_8), source, "bpe:" + FILE);
+  }
+
   /** Files to store beside a checkpoint or export. */
   public Map<String, byte[]> files() {
     return json == null

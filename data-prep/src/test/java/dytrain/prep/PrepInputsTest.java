@@ -108,6 +108,18 @@ class PrepInputsTest {
         documents(Tokenizers.load("gpt2")));
   }
 
+  /** The format comes from the name under the compression suffix: a .jsonl.bz2 is JSON lines, not text. */
+  @Test
+  void readsBzip2CompressedJsonLines() throws Exception {
+    org.apache.hadoop.io.compress.BZip2Codec bzip2 = new org.apache.hadoop.io.compress.BZip2Codec();
+    bzip2.setConf(new org.apache.hadoop.conf.Configuration());
+    try (OutputStream out = bzip2.createOutputStream(Files.newOutputStream(dir.resolve("d.jsonl.bz2")))) {
+      out.write("{\"text\": \"bzip2 json doc\"}\n{\"text\": \"another\"}\n".getBytes(StandardCharsets.UTF_8));
+    }
+    PrepJob.run(settings(dir.resolve("d.jsonl.bz2")), spark);
+    assertEquals(List.of("bzip2 json doc", "another"), documents(Tokenizers.load("gpt2")));
+  }
+
   @Test
   void globSelectsMatchingFilesOnly() throws Exception {
     Files.writeString(dir.resolve("x1.txt"), "one");

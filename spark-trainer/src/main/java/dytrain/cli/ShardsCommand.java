@@ -8,6 +8,7 @@ import dytrain.data.TokenRow;
 import dytrain.data.TokenShardReader;
 import dytrain.tokenizer.Tokenizer;
 import dytrain.tokenizer.Tokenizers;
+import dytrain.train.DatasetTokenizer;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -72,7 +73,7 @@ final class ShardsCommand implements Runnable {
     @Parameters(paramLabel = "DIR", description = "Dataset folder (any Hadoop URI).")
     String dir;
 
-    @Option(names = "--doc", required = true, paramLabel = "ID", description = "Document id (input index * 1e9 + document number in that input).")
+    @Option(names = "--doc", required = true, paramLabel = "ID", description = "Document id (part index * 1e9 + document number in that part; a part is a whole input file unless prep cut it).")
     long docId;
 
     @Option(names = "--tokenizer", paramLabel = "T", description = "Tokenizer to decode with (default: the one prep recorded).")
@@ -82,7 +83,7 @@ final class ShardsCommand implements Runnable {
     public void run() {
       TokenDataset ds = TokenDataset.open(dir, new Configuration());
       Manifest m = ds.manifest();
-      Tokenizer tokenizer = tokenizerFor(m);
+      Tokenizer tokenizer = tokenizerFor(ds);
       List<int[]> pieces = new ArrayList<>();
       try {
         for (Manifest.Split split : m.splits().values()) {
@@ -100,7 +101,7 @@ final class ShardsCommand implements Runnable {
         throw new DytrainException("dataset " + dir + ": cannot read: " + e.getMessage(), e);
       }
       if (pieces.isEmpty()) {
-        throw new DytrainException("--doc " + docId + ": no such document in " + dir + " (ids are input index * 1000000000 + n)");
+        throw new DytrainException("--doc " + docId + ": no such document in " + dir + " (ids are part index * 1000000000 + n; a part is a whole input file unless prep cut it)");
       }
       StringBuilder text = new StringBuilder();
       for (int[] p : pieces) {
@@ -111,12 +112,14 @@ final class ShardsCommand implements Runnable {
       System.out.println(text);
     }
 
-    private Tokenizer tokenizerFor(Manifest m) {
-      String spec = tokenizerSpec != null ? tokenizerSpec : m.prep() != null ? m.prep().tokenizerSpec() : m.tokenizer().name();
-      Tokenizer t = Tokenizers.load(spec);
+    /** The --tokenizer given, else the one the dataset carries (its tokenizer.json copy, or prep's spec). */
+    private Tokenizer tokenizerFor(TokenDataset ds) {
+      Manifest m = ds.manifest();
+      String source = tokenizerSpec != null ? tokenizerSpec : dir + "/" + DatasetTokenizer.FILE;
+      Tokenizer t = tokenizerSpec != null ? Tokenizers.load(tokenizerSpec) : DatasetTokenizer.of(ds).tokenizer(source);
       if (!t.definitionHash().equals(m.tokenizer().hash())) {
         throw new DytrainException(
-            "tokenizer " + spec + " is not the one dataset " + dir + " was made with (" + m.tokenizer().name()
+            "tokenizer " + source + " is not the one dataset " + dir + " was made with (" + m.tokenizer().name()
                 + ", sha256 " + m.tokenizer().hash().substring(0, 12) + "…); pass --tokenizer");
       }
       return t;

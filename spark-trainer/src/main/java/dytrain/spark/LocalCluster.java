@@ -28,10 +28,15 @@ final class LocalCluster {
     if (!"2.13".equals(System.getenv("SPARK_SCALA_VERSION"))) {
       throw new DytrainException("local-cluster mode needs SPARK_SCALA_VERSION=2.13 in the environment");
     }
+    return linkClasspathInto(home);
+  }
+
+  static String linkClasspathInto(String home) {
     Path jars = Path.of(home, "jars");
     String classpath = System.getProperty("java.class.path");
     try {
       Files.createDirectories(jars);
+      refuseSparkDistribution(home, jars);
       for (String entry : classpath.split(File.pathSeparator)) {
         Path source = Path.of(entry).toAbsolutePath();
         if (entry.endsWith(".jar") && Files.isRegularFile(source)) {
@@ -45,5 +50,16 @@ final class LocalCluster {
       throw new DytrainException("cannot prepare " + jars + " for local-cluster mode: " + e.getMessage(), e);
     }
     return classpath;
+  }
+
+  /** Links into a real Spark installation would mix dytrain's jars into it: a folder of links only. */
+  private static void refuseSparkDistribution(String home, Path jars) throws IOException {
+    try (var files = Files.list(jars)) {
+      if (files.anyMatch(f -> f.getFileName().toString().startsWith("spark-core") && !Files.isSymbolicLink(f))) {
+        throw new DytrainException("SPARK_HOME=" + home + " is a Spark installation; local-cluster mode fills"
+            + " SPARK_HOME/jars with links to dytrain's classpath, so it needs a folder of its own: run through"
+            + " ./dytrain (which uses spark-trainer/target/spark-home) or set SPARK_HOME to an empty folder");
+      }
+    }
   }
 }
