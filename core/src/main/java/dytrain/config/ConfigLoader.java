@@ -44,8 +44,14 @@ public final class ConfigLoader {
     JsonNode tree;
     try {
       tree = YAML.readTree(file.toFile());
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      String what = e.getOriginalMessage().startsWith("Duplicate field")
+          ? e.getOriginalMessage().replaceFirst("Duplicate field '([^']*)'.*", "key '$1' is given twice")
+          : e.getOriginalMessage();
+      throw new DytrainException("config file " + file + " is not valid YAML: " + what
+          + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")"), e);
     } catch (IOException e) {
-      throw new DytrainException("config file " + file + " is not valid YAML: " + e.getMessage(), e);
+      throw new DytrainException("config file " + file + " cannot be read: " + e.getMessage(), e);
     }
     if (tree == null || tree.isMissingNode() || tree.isNull()) {
       tree = JsonNodeFactory.instance.objectNode();
@@ -80,7 +86,7 @@ public final class ConfigLoader {
               + typeName(e.getTargetType()), e);
     } catch (MismatchedInputException e) {
       throw new DytrainException(
-          source + ": " + keyPath(e) + " must be a " + typeName(e.getTargetType()), e);
+          source + ": " + keyPath(e) + " must be " + withArticle(typeName(e.getTargetType())), e);
     } catch (JsonMappingException e) {
       if (e.getCause() instanceof DytrainException cause) {
         throw new DytrainException(source + ": " + cause.getMessage(), cause);
@@ -125,6 +131,10 @@ public final class ConfigLoader {
         .replace(".[", "[");
   }
 
+  private static String withArticle(String noun) {
+    return ("aeiou".indexOf(noun.charAt(0)) >= 0 ? "an " : "a ") + noun;
+  }
+
   private static String typeName(Class<?> type) {
     if (type == null) {
       return "value";
@@ -152,6 +162,7 @@ public final class ConfigLoader {
     mapper.enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     mapper.disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
     mapper.enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+    mapper.enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY); // else the last of two wins, silently
     for (LogicalType t : List.of(LogicalType.Integer, LogicalType.Float, LogicalType.Boolean)) {
       mapper.coercionConfigFor(t).setCoercion(CoercionInputShape.String, CoercionAction.Fail);
     }

@@ -118,7 +118,7 @@ public record Manifest(
   public Split split(String name) {
     Split s = splits.get(name);
     if (s == null) {
-      throw new IllegalArgumentException("dataset has no split '" + name + "'; it has " + splits.keySet());
+      throw new dytrain.config.DytrainException("the dataset has no split '" + name + "'; it has " + splits.keySet());
     }
     return s;
   }

@@ -93,7 +93,17 @@ public final class ModelExport {
     if (!Files.isRegularFile(file)) {
       throw new DytrainException(dir + " holds no " + CONFIG + "; is it a dytrain export?");
     }
-    return parseConfig(JSON.readTree(file.toFile()), file.toString());
+    JsonNode tree;
+    try {
+      tree = JSON.readTree(file.toFile());
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new DytrainException(file + " is not valid JSON: " + e.getOriginalMessage()
+          + " (line " + e.getLocation().getLineNr() + ")", e);
+    }
+    if (tree == null || !tree.isObject()) {
+      throw new DytrainException(file + " is not a JSON object of model config keys");
+    }
+    return parseConfig(tree, file.toString());
   }
 
   /** A model config from Hugging Face LlamaConfig keys plus dytrain's norm keys. */
@@ -105,23 +115,53 @@ public final class ModelExport {
         throw new DytrainException(file + ": missing key " + key);
       }
     }
+    ConfigKeys k = new ConfigKeys(c, file);
+    int heads = k.integer("num_attention_heads", 0);
     return new ModelConfig(
-        c.get("vocab_size").asInt(),
-        c.get("hidden_size").asInt(),
-        c.get("intermediate_size").asInt(),
-        c.get("num_hidden_layers").asInt(),
-        c.get("num_attention_heads").asInt(),
-        c.path("num_key_value_heads").asInt(c.get("num_attention_heads").asInt()),
-        c.get("max_position_embeddings").asInt(),
-        c.path("rope_theta").asDouble(10000.0),
+        k.integer("vocab_size", 0),
+        k.integer("hidden_size", 0),
+        k.integer("intermediate_size", 0),
+        k.integer("num_hidden_layers", 0),
+        heads,
+        k.integer("num_key_value_heads", heads),
+        k.integer("max_position_embeddings", 0),
+        k.number("rope_theta", 10000.0),
         NormType.parse(c.path("norm_type").asText("rmsnorm")),
-        c.path("norm_bias").asBoolean(false),
-        c.path("rms_norm_eps").asDouble(1e-5),
-        c.path("tie_word_embeddings").asBoolean(false),
-        c.hasNonNull("alpha0_attention") ? c.get("alpha0_attention").asDouble() : null,
-        c.hasNonNull("alpha0_other") ? c.get("alpha0_other").asDouble() : null,
-        c.path("initializer_range").asDouble(0.02),
+        k.bool("norm_bias", false),
+        k.number("rms_norm_eps", 1e-5),
+        k.bool("tie_word_embeddings", false),
+        c.hasNonNull("alpha0_attention") ? k.number("alpha0_attention", 0) : null,
+        c.hasNonNull("alpha0_other") ? k.number("alpha0_other", 0) : null,
+        k.number("initializer_range", 0.02),
         "float32");
+  }
+
+  /** Typed reads of config.json keys: a value of the wrong type is an error naming the file and key. */
+  private record ConfigKeys(JsonNode c, String file) {
+    int integer(String key, int absent) {
+      JsonNode v = c.get(key);
+      if (v == null || v.isNull()) return absent;
+      if (!v.canConvertToExactIntegral() || !v.canConvertToInt()) throw wrongType(key, v, "an integer");
+      return v.asInt();
+    }
+
+    double number(String key, double absent) {
+      JsonNode v = c.get(key);
+      if (v == null || v.isNull()) return absent;
+      if (!v.isNumber()) throw wrongType(key, v, "a number");
+      return v.asDouble();
+    }
+
+    boolean bool(String key, boolean absent) {
+      JsonNode v = c.get(key);
+      if (v == null || v.isNull()) return absent;
+      if (!v.isBoolean()) throw wrongType(key, v, "true or false");
+      return v.asBoolean();
+    }
+
+    private DytrainException wrongType(String key, JsonNode v, String expected) {
+      return new DytrainException(file + ": " + key + " = " + v + " must be " + expected);
+    }
   }
 
   static ObjectNode hfConfig(Llama model) {

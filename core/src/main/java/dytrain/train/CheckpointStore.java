@@ -211,10 +211,17 @@ public final class CheckpointStore {
       if (line.isBlank()) {
         continue;
       }
+      if (!line.matches("[0-9a-f]{64}  [^/]+")) {
+        throw new DytrainException(new Path(dir, SUMS) + " is corrupt: '" + line + "' is not a sha256 and a file name");
+      }
       String expected = line.substring(0, 64);
       String name = line.substring(66);
+      Path file = new Path(dir, name);
+      if (!fs.exists(file)) {
+        throw new DytrainException("checkpoint " + dir + " is incomplete: " + name + ", listed in " + SUMS + ", is missing");
+      }
       byte[] bytes;
-      try (InputStream in = fs.open(new Path(dir, name))) {
+      try (InputStream in = fs.open(file)) {
         bytes = in.readAllBytes();
       }
       String actual = HexFormat.of().formatHex(sha256().digest(bytes));

@@ -6,6 +6,7 @@ import dytrain.config.ConfigLoader;
 import dytrain.config.DytrainConfig;
 import dytrain.config.DytrainException;
 import dytrain.config.ModelConfig;
+import dytrain.data.DatasetFileSystem;
 import dytrain.data.Manifest;
 import dytrain.data.PackedSequences;
 import dytrain.data.TokenDataset;
@@ -15,6 +16,8 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
 
 /**
  * Sets up one rank's training from a config and a run folder: opens and checks the dataset, starts a
@@ -45,6 +48,22 @@ public final class TrainingRun {
     return dataset;
   }
 
+  /** Refuses a run folder that is a file, a dataset or an export: checkpoints and metrics would mix into it. */
+  public static void requireRunFolder(String runDir, Configuration conf) throws IOException {
+    Path dir = new Path(runDir);
+    FileSystem fs = DatasetFileSystem.of(dir, conf);
+    if (!fs.exists(dir)) return;
+    if (!fs.getFileStatus(dir).isDirectory()) {
+      throw new DytrainException("run folder " + runDir + " is a file; give --run-dir a folder");
+    }
+    for (String foreign : new String[] {Manifest.FILE_NAME, "model.safetensors"}) {
+      if (fs.exists(new Path(dir, foreign))) {
+        throw new DytrainException("run folder " + runDir + " holds " + foreign + ": it is a "
+            + (foreign.equals(Manifest.FILE_NAME) ? "dataset" : "model export") + ", not a run; give --run-dir a folder of its own");
+      }
+    }
+  }
+
   /**
    * Trains to the end and returns the final state. {@code requireCheckpoint} makes a missing checkpoint an
    * error (the --resume flag); without it a run folder with checkpoints is continued anyway.
@@ -52,6 +71,7 @@ public final class TrainingRun {
   public static TrainState run(DytrainConfig config, String runDir, boolean requireCheckpoint, Rank rank,
       Trainer.Listener listener, PrintStream log) throws IOException {
     Configuration conf = new Configuration();
+    requireRunFolder(runDir, conf);
     TokenDataset dataset = openDataset(config, conf);
     DatasetTokenizer tokenizer = DatasetTokenizer.of(dataset);
     var t = config.train();
@@ -131,14 +151,25 @@ public final class TrainingRun {
   }
 
   static void requireSameShape(ModelConfig want, ModelConfig have, String where) {
-    boolean same = want.vocabSize().equals(have.vocabSize()) && want.hiddenSize().equals(have.hiddenSize())
-        && want.intermediateSize().equals(have.intermediateSize()) && want.numLayers().equals(have.numLayers())
-        && want.numHeads().equals(have.numHeads()) && want.numKvHeads().equals(have.numKvHeads())
-        && want.normType() == have.normType() && want.normBias().equals(have.normBias())
-        && want.tieEmbeddings().equals(have.tieEmbeddings());
-    if (!same) {
-      throw new DytrainException("the checkpoint in " + where + " holds a different model than the config ("
-          + have + " vs " + want + "); use another --run-dir for a new model");
+    java.util.List<String> differ = new java.util.ArrayList<>();
+    compare(differ, "vocab_size", want.vocabSize(), have.vocabSize());
+    compare(differ, "hidden_size", want.hiddenSize(), have.hiddenSize());
+    compare(differ, "intermediate_size", want.intermediateSize(), have.intermediateSize());
+    compare(differ, "num_layers", want.numLayers(), have.numLayers());
+    compare(differ, "num_heads", want.numHeads(), have.numHeads());
+    compare(differ, "num_kv_heads", want.numKvHeads(), have.numKvHeads());
+    compare(differ, "norm_type", want.normType().key(), have.normType().key());
+    compare(differ, "norm_bias", want.normBias(), have.normBias());
+    compare(differ, "tie_embeddings", want.tieEmbeddings(), have.tieEmbeddings());
+    if (!differ.isEmpty()) {
+      throw new DytrainException("the checkpoint in " + where + " holds a different model than the config: "
+          + String.join(", ", differ) + "; use another --run-dir for a new model");
+    }
+  }
+
+  private static void compare(java.util.List<String> differ, String key, Object want, Object have) {
+    if (!want.equals(have)) {
+      differ.add("model." + key + " = " + want + " in the config, " + have + " in the checkpoint");
     }
   }
 }

@@ -39,6 +39,17 @@ class ConfigErrorsTest {
   }
 
   @Test
+  void aKeyGivenTwiceIsAnErrorNotTheLastOneWinning(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    Path twice = dir.resolve("twice.yaml");
+    java.nio.file.Files.writeString(twice, "model:\n  hidden_size: 32\n  hidden_size: 64\n");
+    String message = assertThrows(DytrainException.class, () -> ConfigLoader.load(twice, List.of())).getMessage();
+    assertMentions(message, "twice.yaml", "key 'hidden_size' is given twice", "line 3");
+    java.nio.file.Files.writeString(twice, "model:\n  hidden_size: 32\n\nnot yaml: [\n");
+    assertMentions(assertThrows(DytrainException.class, () -> ConfigLoader.load(twice, List.of())).getMessage(),
+        "twice.yaml is not valid YAML", "line");
+  }
+
+  @Test
   void unknownKeyIsNamedWithTheAllowedKeys() {
     assertMentions(error("model.hidden_sise=64"), "unknown config key 'model.hidden_sise'", "hidden_size", "tiny.yaml");
     assertMentions(error("trainer=1"), "unknown config key 'trainer'", "model");

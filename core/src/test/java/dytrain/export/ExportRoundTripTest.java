@@ -118,4 +118,21 @@ class ExportRoundTripTest {
     var e = assertThrows(DytrainException.class, () -> ModelExport.read(dir, Device.cpu()));
     assertTrue(e.getMessage().contains("model.safetensors") && e.getMessage().contains("model.layers.1"), e.getMessage());
   }
+
+  @Test
+  void aConfigJsonOfWrongTypesOrSyntaxIsNamed() throws Exception {
+    try (Llama model = Llama.init(tiny(), 1)) {
+      ModelExport.write(model, dir);
+    }
+    String json = Files.readString(dir.resolve("config.json"));
+    Files.writeString(dir.resolve("config.json"), json.replaceFirst("\"vocab_size\" : \\d+", "\"vocab_size\" : \"abc\""));
+    var e = assertThrows(DytrainException.class, () -> ModelExport.read(dir, Device.cpu()));
+    assertTrue(e.getMessage().contains("config.json: vocab_size = \"abc\" must be an integer"), e.getMessage());
+    Files.writeString(dir.resolve("config.json"), json.replaceFirst("\"tie_word_embeddings\" : \\w+", "\"tie_word_embeddings\" : 1"));
+    e = assertThrows(DytrainException.class, () -> ModelExport.read(dir, Device.cpu()));
+    assertTrue(e.getMessage().contains("tie_word_embeddings = 1 must be true or false"), e.getMessage());
+    Files.writeString(dir.resolve("config.json"), json.substring(0, json.length() / 2));
+    e = assertThrows(DytrainException.class, () -> ModelExport.read(dir, Device.cpu()));
+    assertTrue(e.getMessage().contains("config.json is not valid JSON"), e.getMessage());
+  }
 }

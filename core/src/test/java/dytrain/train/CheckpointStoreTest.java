@@ -59,5 +59,12 @@ class CheckpointStoreTest {
     Files.write(optimizer, bytes);
     var e = assertThrows(DytrainException.class, () -> store.load(newest, Device.cpu()));
     assertTrue(e.getMessage().contains("optimizer.safetensors is corrupt"), e.getMessage());
+
+    Files.delete(optimizer);
+    e = assertThrows(DytrainException.class, () -> store.load(newest, Device.cpu()));
+    assertTrue(e.getMessage().contains("is incomplete: optimizer.safetensors, listed in SHA256SUMS, is missing"), e.getMessage());
+    Files.writeString(run.resolve("checkpoints/step-00000005/SHA256SUMS"), "abc\n");
+    e = assertThrows(DytrainException.class, () -> store.load(newest, Device.cpu()));
+    assertTrue(e.getMessage().contains("SHA256SUMS is corrupt: 'abc'"), e.getMessage());
   }
 }

@@ -169,9 +169,13 @@ public final class PrepJob {
     } else if (fs.exists(identityFile)) {
       String found = DatasetFileSystem.readString(fs, identityFile);
       if (!found.equals(wanted)) {
-        throw new DytrainException(
-            "--output " + dir + " holds a dataset prepared from other " + differences(found, identity)
-                + "; pass --overwrite to replace it, or choose another folder");
+        if (finishedAnInput(fs, dir)) {
+          throw new DytrainException(
+              "--output " + dir + " holds a dataset prepared from other " + differences(found, identity)
+                  + "; pass --overwrite to replace it, or choose another folder");
+        }
+        // an earlier run with other settings failed before finishing any input: nothing there to keep
+        for (FileStatus f : fs.listStatus(dir)) fs.delete(f.getPath(), true);
       }
     } else if (fs.exists(new Path(dir, Manifest.FILE_NAME))) {
       throw new DytrainException(
@@ -181,17 +185,46 @@ public final class PrepJob {
     DatasetFileSystem.writeAtomically(fs, identityFile, wanted);
   }
 
+  private static boolean finishedAnInput(FileSystem fs, Path dir) throws IOException {
+    Path results = new Path(dir, "_inputs");
+    return fs.exists(new Path(dir, Manifest.FILE_NAME)) || fs.exists(results) && fs.listStatus(results).length > 0;
+  }
+
+  /** The flags of each prep setting, to name what differs. */
+  private static final Map<String, String> FLAGS = Map.of("tokenizerSpec", "--tokenizer", "docSplit", "--doc-split",
+      "textField", "--text-field", "onBadRecord", "--on-bad-record", "valFraction", "--val-fraction", "seed", "--seed",
+      "appendEos", "--append-eos", "shardTokens", "--shard-tokens", "splitBytes", "--split-mb");
+
   private static String differences(String found, Identity wanted) {
     try {
       Identity old = InputResult.JSON.readValue(found, Identity.class);
       List<String> what = new ArrayList<>();
-      if (!old.prep().equals(wanted.prep())) what.add("settings (" + old.prep() + ")");
-      if (!old.tokenizer().equals(wanted.tokenizer())) what.add("tokenizer (" + old.tokenizer().name() + ")");
-      if (!old.inputs().equals(wanted.inputs())) what.add("inputs (" + old.inputs().size() + " files)");
-      return what.isEmpty() ? "settings" : String.join(" and ", what);
+      for (java.lang.reflect.RecordComponent c : Manifest.Prep.class.getRecordComponents()) {
+        Object was = c.getAccessor().invoke(old.prep());
+        Object now = c.getAccessor().invoke(wanted.prep());
+        if (!java.util.Objects.equals(was, now)) {
+          what.add(FLAGS.getOrDefault(c.getName(), c.getName()) + " (was " + was + ", now " + now + ")");
+        }
+      }
+      if (!old.tokenizer().equals(wanted.tokenizer()) && what.stream().noneMatch(w -> w.startsWith("--tokenizer"))) {
+        what.add("tokenizer (" + old.tokenizer().name() + ", another definition)");
+      }
+      if (!old.inputs().equals(wanted.inputs())) what.add("inputs (" + firstDifference(old.inputs(), wanted.inputs()) + ")");
+      return what.isEmpty() ? "settings" : "settings: " + String.join(", ", what);
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException(e);
     } catch (JsonProcessingException e) {
       return "settings (its _prep.json is unreadable)";
     }
+  }
+
+  private static String firstDifference(List<Manifest.InputFile> was, List<Manifest.InputFile> now) {
+    for (int i = 0; i < Math.min(was.size(), now.size()); i++) {
+      if (!was.get(i).equals(now.get(i))) {
+        return "was " + was.get(i).path() + " of " + was.get(i).bytes() + " bytes, now " + now.get(i).path() + " of " + now.get(i).bytes();
+      }
+    }
+    return "was " + was.size() + " files, now " + now.size();
   }
 
   /** The existing manifest if it and every shard it lists are in place, else null. */

@@ -237,9 +237,19 @@ class PrepInputsTest {
     PrepJob.run(settings(dir.resolve("doc.txt")), spark);
     DytrainException e =
         assertThrows(DytrainException.class, () -> PrepJob.run(settings(dir.resolve("doc.txt")).withValFraction(0.5), spark));
-    assertMentions(e, "other settings", "--overwrite");
+    assertMentions(e, "other settings: --val-fraction (was ", "now 0.5)", "--overwrite");
     PrepJob.PrepResult r = PrepJob.run(settings(dir.resolve("doc.txt")).withValFraction(0.5).withOverwrite(true), spark);
     assertEquals(0.5, r.manifest().prep().valFraction());
+  }
+
+  /** A run that failed before finishing any input leaves nothing to protect: a fixed command just runs. */
+  @Test
+  void rerunWithOtherSettingsAfterAFailedRunNeedsNoOverwrite() throws Exception {
+    Files.writeString(dir.resolve("docs.jsonl"), "{\"body\": \"first\"}\n{\"body\": \"second\"}\n");
+    assertMentions(prepFails(settings(dir.resolve("docs.jsonl"))), "docs.jsonl", "text");
+    PrepJob.PrepResult r = PrepJob.run(settings(dir.resolve("docs.jsonl")).withTextField("body"), spark);
+    assertEquals("body", r.manifest().prep().textField());
+    assertEquals(List.of("first", "second"), documents(Tokenizers.load("gpt2")));
   }
 
   @Test

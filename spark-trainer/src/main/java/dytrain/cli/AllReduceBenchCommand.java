@@ -15,6 +15,10 @@ final class AllReduceBenchCommand implements java.util.concurrent.Callable<Integ
 
   @Override
   public Integer call() throws Exception {
+    Flags.atLeast("--ranks", ranks, 2);
+    Flags.positive("--mb", mb);
+    Flags.positive("--runs", runs);
+    Flags.positive("--rounds", rounds);
     AllReduceBenchmark.run(ranks, mb, runs, rounds, System.out);
     return 0;
   }

@@ -21,7 +21,7 @@ final class DriverSession {
     if (System.getProperty("spark.master") == null) {
       builder.master(master);
     }
-    SparkSession spark = builder.getOrCreate();
+    SparkSession spark = dytrain.spark.TrainingSession.getOrCreate(builder, master);
     spark.sparkContext().setLogLevel("WARN");
     // A bad input fails its task; the job's error reaches the user once, from the driver, naming the
     // file and line. Spark's own per-task traces of the same failure would bury that message.

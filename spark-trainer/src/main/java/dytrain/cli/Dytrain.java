@@ -38,6 +38,14 @@ public final class Dytrain implements Runnable {
     spec.commandLine().usage(System.out);
   }
 
+  private static String describe(java.io.IOException e) {
+    if (e instanceof java.nio.file.NoSuchFileException) return "no such file or folder: " + e.getMessage();
+    if (e instanceof java.nio.file.FileAlreadyExistsException) return "already exists (as a file?): " + e.getMessage();
+    if (e instanceof java.nio.file.AccessDeniedException) return "permission denied: " + e.getMessage();
+    if (e instanceof java.nio.file.NotDirectoryException) return "not a folder: " + e.getMessage();
+    return "I/O error: " + e.getMessage() + " (" + e.getClass().getSimpleName() + ")";
+  }
+
   public static void main(String[] args) {
     System.exit(execute(args));
   }
@@ -50,6 +58,12 @@ public final class Dytrain implements Runnable {
           if (ex instanceof DytrainException) {
             commandLine.getErr().println("dytrain: " + ex.getMessage());
             return 2;
+          }
+          java.io.IOException io = ex instanceof java.io.UncheckedIOException u ? u.getCause()
+              : ex instanceof java.io.IOException e ? e : null;
+          if (io != null) { // a path that cannot be read or written: the file system's word for it, no trace
+            commandLine.getErr().println("dytrain: " + describe(io));
+            return 1;
           }
           throw ex;
         });

@@ -18,15 +18,20 @@ final class EvalCommand implements java.util.concurrent.Callable<Integer> {
 
   @Option(names = "--model", required = true, paramLabel = "DIR") Path model;
   @Option(names = "--data", required = true, paramLabel = "DATASET") String data;
-  @Option(names = "--split", defaultValue = "val") String split;
-  @Option(names = "--seq-len", description = "default: the model's max_seq_len") Integer seqLen;
-  @Option(names = "--batch-size", defaultValue = "8") int batchSize;
-  @Option(names = "--batches", defaultValue = "16") int batches;
+  @Option(names = "--split", defaultValue = "val", description = "dataset split (default ${DEFAULT-VALUE})") String split;
+  @Option(names = "--seq-len", description = "tokens per sequence (default: the model's max_seq_len)") Integer seqLen;
+  @Option(names = "--batch-size", defaultValue = "8", description = "sequences per batch (default ${DEFAULT-VALUE})") int batchSize;
+  @Option(names = "--batches", defaultValue = "16", description = "batches to average over (default ${DEFAULT-VALUE})") int batches;
 
   @Override
   public Integer call() throws Exception {
+    Flags.positive("--batch-size", batchSize);
+    Flags.positive("--batches", batches);
     try (Llama llama = ModelExport.read(model, Device.cpu())) {
-      int t = seqLen != null ? seqLen : llama.config().maxSeqLen();
+      int t = seqLen != null ? Flags.positive("--seq-len", seqLen) : llama.config().maxSeqLen();
+      if (t > llama.config().maxSeqLen()) {
+        throw new DytrainException("--seq-len = " + t + " exceeds the model's max_seq_len = " + llama.config().maxSeqLen());
+      }
       TokenDataset ds = TokenDataset.open(data, new Configuration());
       requireSameTokenizer(ds, DatasetTokenizer.filesIn(model));
       var evaluator = new Evaluator(new PackedSequences(ds, split, t + 1, 0, false, llama.config().vocabSize()), batches, batchSize);

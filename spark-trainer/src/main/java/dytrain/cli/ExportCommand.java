@@ -9,6 +9,7 @@ import java.io.OutputStream;
 import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import picocli.CommandLine.Command;
@@ -34,10 +35,11 @@ final class ExportCommand implements java.util.concurrent.Callable<Integer> {
     Map<String, byte[]> files = CheckpointStore.readVerified(DatasetFileSystem.of(dir, conf), dir);
     Path target = new Path(out);
     FileSystem fs = DatasetFileSystem.of(target, conf);
+    refuseToReplaceOtherThanAnExport(fs, target);
     Path tmp = new Path(target.getParent() == null ? new Path(".") : target.getParent(), "." + target.getName() + ".tmp");
     fs.delete(tmp, true);
     fs.mkdirs(tmp);
-    for (String name : List.of(ModelExport.WEIGHTS, ModelExport.CONFIG, DatasetTokenizer.FILE, DatasetTokenizer.NAME_FILE)) {
+    for (String name : EXPORT_FILES) {
       if (files.containsKey(name)) {
         try (OutputStream o = fs.create(new Path(tmp, name), true)) {
           o.write(files.get(name));
@@ -50,6 +52,23 @@ final class ExportCommand implements java.util.concurrent.Callable<Integer> {
     }
     return dir;
   }
+
+  /** An export replaces an earlier export or an empty folder: never a run, a dataset or anyone's files. */
+  private static void refuseToReplaceOtherThanAnExport(FileSystem fs, Path target) throws java.io.IOException {
+    if (!fs.exists(target)) return;
+    if (!fs.getFileStatus(target).isDirectory()) {
+      throw new DytrainException("--out " + target + " is a file; export writes a folder");
+    }
+    for (FileStatus entry : fs.listStatus(target)) {
+      if (!EXPORT_FILES.contains(entry.getPath().getName())) {
+        throw new DytrainException("--out " + target + " holds " + entry.getPath().getName()
+            + ", which is not part of an export; export replaces only an earlier export: give a new or empty folder");
+      }
+    }
+  }
+
+  private static final List<String> EXPORT_FILES =
+      List.of(ModelExport.WEIGHTS, ModelExport.CONFIG, DatasetTokenizer.FILE, DatasetTokenizer.NAME_FILE);
 
   /** A checkpoint folder as given, or the newest checkpoint of a run folder. */
   static Path resolve(Path given, Configuration conf) throws java.io.IOException {

@@ -13,15 +13,23 @@ import picocli.CommandLine.Option;
 @Command(name = "generate", description = "Continue a prompt with an exported model (or a checkpoint folder).")
 final class GenerateCommand implements java.util.concurrent.Callable<Integer> {
 
-  @Option(names = "--model", required = true, paramLabel = "DIR") Path model;
-  @Option(names = "--prompt", defaultValue = "") String prompt;
-  @Option(names = "--max-new-tokens", defaultValue = "100") int maxNewTokens;
-  @Option(names = "--temperature", defaultValue = "0.8") double temperature;
-  @Option(names = "--top-k", defaultValue = "40") int topK;
-  @Option(names = "--seed", defaultValue = "0") long seed;
+  @Option(names = "--model", required = true, paramLabel = "DIR", description = "an export, or a checkpoint folder") Path model;
+  @Option(names = "--prompt", defaultValue = "", description = "text to continue (default: a new document)") String prompt;
+  @Option(names = "--max-new-tokens", defaultValue = "100", description = "default ${DEFAULT-VALUE}") int maxNewTokens;
+  @Option(names = "--temperature", defaultValue = "0.8", description = "0 picks the likeliest token (default ${DEFAULT-VALUE})") double temperature;
+  @Option(names = "--top-k", defaultValue = "40", description = "sample among the k likeliest; 0 for all (default ${DEFAULT-VALUE})") int topK;
+  @Option(names = "--seed", defaultValue = "0", description = "sampling seed (default ${DEFAULT-VALUE})") long seed;
 
   @Override
   public Integer call() throws Exception {
+    Flags.atLeast("--max-new-tokens", maxNewTokens, 0);
+    Flags.atLeast("--top-k", topK, 0);
+    if (!(temperature >= 0) || Double.isInfinite(temperature)) {
+      throw new dytrain.config.DytrainException("--temperature = " + temperature + " must be 0 (greedy) or a positive number");
+    }
+    if (!java.nio.file.Files.isDirectory(model)) {
+      throw new dytrain.config.DytrainException("--model " + model + ": no such folder");
+    }
     Tokenizer tokenizer = DatasetTokenizer.load(model);
     try (Llama llama = ModelExport.read(model, Device.cpu())) {
       System.out.println(prompt + generate(llama, tokenizer, prompt, maxNewTokens, temperature, topK, seed));

@@ -19,6 +19,9 @@ final class InitCommand implements java.util.concurrent.Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     DytrainConfig config = options.load();
+    if (java.nio.file.Files.exists(out) && !java.nio.file.Files.isDirectory(out)) {
+      throw new dytrain.config.DytrainException("--out " + out + " is a file; init writes a folder");
+    }
     try (Llama model = Llama.init(config.model(), config.seed())) {
       if (config.model().normType().isDynamic()) {
         System.out.println(model.alpha0());

@@ -14,6 +14,12 @@ final class ModelBenchCommand implements Runnable {
 
   @Override
   public void run() {
-    ModelBenchmark.run(options.load().model(), batch, seqLen, runs, System.out);
+    Flags.positive("--batch", batch);
+    Flags.positive("--runs", runs);
+    var model = options.load().model();
+    if (Flags.positive("--seq-len", seqLen) > model.maxSeqLen()) {
+      throw new dytrain.config.DytrainException("--seq-len = " + seqLen + " exceeds model.max_seq_len = " + model.maxSeqLen());
+    }
+    ModelBenchmark.run(model, batch, seqLen, runs, System.out);
   }
 }

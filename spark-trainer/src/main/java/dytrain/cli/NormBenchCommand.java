@@ -11,7 +11,7 @@ final class NormBenchCommand implements Runnable {
   @Option(names = "--hidden", defaultValue = "4096") int hidden;
   @Option(names = "--runs", defaultValue = "100") int runs;
   @Option(names = "--dtype", defaultValue = "float32",
-      description = "float32 (what dytrain trains in) or float16 (the paper's 16-bit setting; DJL aborts on bfloat16)")
+      description = "float32 (what dytrain trains in) or float16 (the paper's 16-bit setting, forward only; DJL aborts on bfloat16)")
   Precision dtype;
 
   enum Precision { // lower case: picocli matches and lists the constants' names as users type them
@@ -26,6 +26,9 @@ final class NormBenchCommand implements Runnable {
 
   @Override
   public void run() {
+    Flags.positive("--tokens", tokens);
+    Flags.positive("--hidden", hidden);
+    Flags.positive("--runs", runs);
     NormBenchmark.run(tokens, hidden, runs, dtype.type, System.out);
   }
 }

@@ -11,6 +11,8 @@ final class PeakBenchCommand implements Runnable {
 
   @Override
   public void run() {
+    Flags.positive("--trials", trials);
+    Flags.positive("--seconds", seconds);
     ai.djl.engine.Engine.getEngine("PyTorch"); // loads libtorch before asking it anything
     System.out.printf("libtorch intra-op threads: %d (DYTRAIN_THREADS)%n", ai.djl.pytorch.jni.JniUtils.getNumThreads());
     double best = 0;

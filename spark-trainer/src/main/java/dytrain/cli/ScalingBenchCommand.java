@@ -25,8 +25,17 @@ final class ScalingBenchCommand implements java.util.concurrent.Callable<Integer
 
   @Override
   public Integer call() throws Exception {
-    Path work = Files.createTempDirectory("dytrain-scaling");
+    Flags.atLeast("--steps", steps, 3); // the medians leave out the first two steps
     DytrainConfig base = options.load();
+    Path work = Files.createTempDirectory("dytrain-scaling");
+    try {
+      return measure(base, work);
+    } finally {
+      org.apache.hadoop.fs.FileUtil.fullyDelete(work.toFile());
+    }
+  }
+
+  private int measure(DytrainConfig base, Path work) throws Exception {
     SyntheticDataset.write(work.resolve("data").toString(), base.model().vocabSize(), 2_000_000, 1);
     double[][] results = new double[3][];
     for (int ranks : new int[] {1, 2}) {

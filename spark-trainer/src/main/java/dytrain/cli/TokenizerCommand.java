@@ -55,6 +55,9 @@ final class TokenizerCommand implements Runnable {
     public void run() {
       BpeTrainer.Settings settings =
           new BpeTrainer.Settings(inputs, vocabSize, DocSplit.parse(docSplit), textField, BadRecordPolicy.parse(onBadRecord));
+      if (java.nio.file.Files.isDirectory(output)) { // before the counting and merging, not after
+        throw new DytrainException("--output " + output + " is a folder; give the tokenizer.json file to write");
+      }
       SparkSession spark = DriverSession.start(master, "dytrain tokenizer train");
       Map<String, Long> words;
       try {

@@ -13,7 +13,9 @@ final class TrainBenchCommand implements Runnable {
 
   @Override
   public void run() {
+    Flags.positive("--steps", steps);
+    var config = options.load();
     double peak = PeakFlops.measure(1024, 5, 0.5);
-    TrainStepBenchmark.run(options.load(), steps, peak, System.out);
+    TrainStepBenchmark.run(config, steps, peak, System.out);
   }
 }

@@ -44,6 +44,7 @@ public final class DistributedTraining {
           config.train(), config.distributed());
     }
     // a missing or mismatched dataset fails here, once, not in every rank of every attempt
+    dytrain.train.TrainingRun.requireRunFolder(runDir, conf);
     dytrain.train.TrainingRun.openDataset(config, conf);
     int ranks = config.distributed().ranks();
     awaitExecutors(sc, ranks);

@@ -1,5 +1,6 @@
 package dytrain.spark;
 
+import dytrain.config.DytrainException;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -43,8 +44,31 @@ public final class TrainingSession {
       ai.djl.engine.Engine.getEngine("PyTorch");
       ai.djl.pytorch.jni.JniUtils.setNumThreads(1);
     }
-    SparkSession spark = b.getOrCreate();
+    SparkSession spark = getOrCreate(b, master);
     spark.sparkContext().setLogLevel("WARN");
     return spark;
+  }
+
+  /** Starts the session; a master URL Spark cannot parse is a user error naming {@code --master}. */
+  public static SparkSession getOrCreate(SparkSession.Builder builder, String master) {
+    // SparkContext logs its failure with a trace before throwing; the exception below says the same, once
+    var contextLog = org.apache.logging.log4j.LogManager.getLogger("org.apache.spark.SparkContext");
+    var level = contextLog.getLevel();
+    org.apache.logging.log4j.core.config.Configurator.setLevel(contextLog.getName(), org.apache.logging.log4j.Level.OFF);
+    try {
+      return builder.getOrCreate();
+    } catch (Exception e) { // Scala throws SparkException, a checked exception Java cannot name here
+      throw badMaster(master, e);
+    } finally {
+      org.apache.logging.log4j.core.config.Configurator.setLevel(contextLog.getName(), level);
+    }
+  }
+
+  private static RuntimeException badMaster(String master, Exception e) {
+    if (String.valueOf(e.getMessage()).contains("Master URL")) {
+      return new DytrainException("--master " + master + ": not a Spark master URL; expected local[N], local[*],"
+          + " local-cluster[N,CORES,MB], spark://HOST:PORT, yarn or k8s://URL", e);
+    }
+    return e instanceof RuntimeException r ? r : new IllegalStateException(e);
   }
 }

@@ -11,12 +11,16 @@ import ai.djl.ndarray.types.DataType;
  * <p>A 16-bit input is normalised in fp32 and cast back before the weight, as LLaMA's reference code and
  * Hugging Face's LlamaRMSNorm do: x^2 overflows float16 for |x| above 256. Those two casts are why the
  * DyT paper, in bf16, finds RMSNorm so much slower than DyT, which needs no such upcast (BENCHMARKS.md).
+ * DJL's cast does not carry gradients, so that path is forward-only (dytrain trains in fp32).
  */
 public record RmsNorm(NDArray weight, double eps) implements Norm {
   @Override
   public NDArray forward(NDArray x) {
     if (x.getDataType() != DataType.FLOAT16) {
       return normalize(x).mul(weight);
+    }
+    if (x.hasGradient()) {
+      throw new IllegalStateException("RMSNorm in float16 is forward-only: DJL's dtype cast does not carry gradients");
     }
     return normalize(x.toType(DataType.FLOAT32, false)).toType(DataType.FLOAT16, false).mul(weight);
   }
