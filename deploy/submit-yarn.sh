@@ -7,13 +7,16 @@ set -euo pipefail
 source "$(dirname "$0")/common.sh"
 RANKS="${RANKS:-2}"
 FILES="$DYTRAIN_ROOT/deploy/gpu-discovery.sh"
+ship_config() {
+  [[ -f "$1" ]] || { echo "submit-yarn.sh: --config $1: no such file" >&2; exit 2; }
+  [[ "$1" != *,* ]] || { echo "submit-yarn.sh: --config $1: spark-submit --files cannot ship a path with a comma" >&2; exit 2; }
+  FILES+=",$1"
+}
 ARGS=()
 while (($#)); do
   case "$1" in
-    --config) [[ -f "${2:-}" ]] || { echo "submit-yarn.sh: --config ${2:-}: no such file" >&2; exit 2; }
-      FILES+=",$2"; ARGS+=(--config "$(basename "$2")"); shift 2 ;;
-    --config=*) f="${1#--config=}"; [[ -f "$f" ]] || { echo "submit-yarn.sh: --config $f: no such file" >&2; exit 2; }
-      FILES+=",$f"; ARGS+=("--config=$(basename "$f")"); shift ;;
+    --config) ship_config "${2:-}"; ARGS+=(--config "$(basename "$2")"); shift 2 ;;
+    --config=*) ship_config "${1#--config=}"; ARGS+=("--config=$(basename "${1#--config=}")"); shift ;;
     *) ARGS+=("$1"); shift ;;
   esac
 done
@@ -25,4 +28,4 @@ exec "$SPARK_HOME/bin/spark-submit" --master yarn --deploy-mode cluster "${COMMO
   --files "$FILES" \
   --conf spark.executorEnv.PYTORCH_LIBRARY_PATH="${PYTORCH_LIBRARY_PATH:-/opt/libtorch/lib}" \
   --conf spark.executorEnv.PYTORCH_VERSION=2.7.1 --conf spark.executorEnv.PYTORCH_FLAVOR=cu128 \
-  --class "$DYTRAIN_MAIN" "$DYTRAIN_JAR" "${ARGS[@]}"
+  --class "$DYTRAIN_MAIN" "$DYTRAIN_JAR" ${ARGS[@]+"${ARGS[@]}"}

@@ -39,7 +39,7 @@ public final class ConfigLoader {
 
   public static <T> T load(Path file, List<String> overrides, Class<T> type) {
     if (!Files.isRegularFile(file)) {
-      throw new DytrainException("config file " + file + " does not exist");
+      throw new DytrainException("config file " + file + (Files.isDirectory(file) ? " is a folder; give a .yaml file in it" : " does not exist"));
     }
     JsonNode tree;
     try {
@@ -132,6 +132,7 @@ public final class ConfigLoader {
   }
 
   private static String withArticle(String noun) {
+    if (noun.startsWith("one of")) return noun;
     return ("aeiou".indexOf(noun.charAt(0)) >= 0 ? "an " : "a ") + noun;
   }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dytrain.config.DytrainException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -118,7 +119,8 @@ public record Manifest(
   public Split split(String name) {
     Split s = splits.get(name);
     if (s == null) {
-      throw new dytrain.config.DytrainException("the dataset has no split '" + name + "'; it has " + splits.keySet());
+      throw new DytrainException("the dataset has no split '" + name + "' (--split, data.train_split or data.val_split);"
+          + " it has " + splits.keySet());
     }
     return s;
   }

@@ -98,7 +98,7 @@ public final class ModelExport {
       tree = JSON.readTree(file.toFile());
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new DytrainException(file + " is not valid JSON: " + e.getOriginalMessage()
-          + " (line " + e.getLocation().getLineNr() + ")", e);
+          + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")"), e);
     }
     if (tree == null || !tree.isObject()) {
       throw new DytrainException(file + " is not a JSON object of model config keys");

@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -200,38 +201,60 @@ public final class CheckpointStore {
     return new Loaded(model, optState, state, files);
   }
 
+  /** Checks every file a checkpoint's SHA256SUMS lists, reading each as a stream (no file held in memory). */
+  public static void verify(FileSystem fs, Path dir) throws IOException {
+    for (Map.Entry<String, String> listed : listedSums(fs, dir).entrySet()) {
+      MessageDigest digest = sha256();
+      try (InputStream in = new DigestInputStream(fs.open(new Path(dir, listed.getKey())), digest)) {
+        in.transferTo(OutputStream.nullOutputStream());
+      }
+      requireDigest(dir, listed.getKey(), listed.getValue(), digest.digest());
+    }
+  }
+
   /** Every file listed in a checkpoint's SHA256SUMS, after checking its digest. */
   public static Map<String, byte[]> readVerified(FileSystem fs, Path dir) throws IOException {
+    Map<String, byte[]> files = new LinkedHashMap<>();
+    for (Map.Entry<String, String> listed : listedSums(fs, dir).entrySet()) {
+      byte[] bytes;
+      try (InputStream in = fs.open(new Path(dir, listed.getKey()))) {
+        bytes = in.readAllBytes();
+      }
+      requireDigest(dir, listed.getKey(), listed.getValue(), sha256().digest(bytes));
+      files.put(listed.getKey(), bytes);
+    }
+    return files;
+  }
+
+  private static void requireDigest(Path dir, String name, String expected, byte[] digest) {
+    String actual = HexFormat.of().formatHex(digest);
+    if (!actual.equals(expected)) {
+      throw new DytrainException("checkpoint file " + new Path(dir, name) + " is corrupt: sha256 " + actual
+          + " differs from " + expected + " in " + SUMS);
+    }
+  }
+
+  /** File name to expected sha256, as SHA256SUMS lists them; each listed file exists. */
+  private static Map<String, String> listedSums(FileSystem fs, Path dir) throws IOException {
     Path sumsFile = new Path(dir, SUMS);
     if (!fs.exists(sumsFile)) {
       throw new DytrainException(dir + " is not a complete checkpoint (no " + SUMS + ")");
     }
-    Map<String, byte[]> files = new LinkedHashMap<>();
+    Map<String, String> sums = new LinkedHashMap<>();
     for (String line : DatasetFileSystem.readString(fs, sumsFile).split("\n")) {
       if (line.isBlank()) {
         continue;
       }
       if (!line.matches("[0-9a-f]{64}  [^/]+")) {
-        throw new DytrainException(new Path(dir, SUMS) + " is corrupt: '" + line + "' is not a sha256 and a file name");
+        throw new DytrainException(sumsFile + " is corrupt: '" + line + "' is not a sha256 and a file name");
       }
-      String expected = line.substring(0, 64);
       String name = line.substring(66);
-      Path file = new Path(dir, name);
-      if (!fs.exists(file)) {
+      if (!fs.exists(new Path(dir, name))) {
         throw new DytrainException("checkpoint " + dir + " is incomplete: " + name + ", listed in " + SUMS + ", is missing");
       }
-      byte[] bytes;
-      try (InputStream in = fs.open(file)) {
-        bytes = in.readAllBytes();
-      }
-      String actual = HexFormat.of().formatHex(sha256().digest(bytes));
-      if (!actual.equals(expected)) {
-        throw new DytrainException("checkpoint file " + new Path(dir, name) + " is corrupt: sha256 " + actual
-            + " differs from " + expected + " in " + SUMS);
-      }
-      files.put(name, bytes);
+      sums.put(name, line.substring(0, 64));
     }
-    return files;
+    return sums;
   }
 
   private void prune() throws IOException {

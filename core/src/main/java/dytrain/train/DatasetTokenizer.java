@@ -3,8 +3,12 @@ package dytrain.train;
 import dytrain.config.DytrainException;
 import dytrain.data.DatasetFileSystem;
 import dytrain.data.TokenDataset;
+import dytrain.tokenizer.HfTokenizerJson;
+import dytrain.tokenizer.Tokenizer;
+import dytrain.tokenizer.Tokenizers;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -47,15 +51,14 @@ public record DatasetTokenizer(String spec, byte[] json) {
   }
 
   /** The tokenizer itself; {@code source} names where it came from in messages. */
-  public dytrain.tokenizer.Tokenizer tokenizer(String source) {
-    return json == null ? dytrain.tokenizer.Tokenizers.load(spec)
-        : dytrain.tokenizer.HfTokenizerJson.read(new String(json, java.nio.charset.StandardCharsets.UTF_8), source, "bpe:" + FILE);
+  public Tokenizer tokenizer(String source) {
+    return json == null ? Tokenizers.load(spec) : HfTokenizerJson.read(new String(json, StandardCharsets.UTF_8), source, "bpe:" + FILE);
   }
 
   /** Files to store beside a checkpoint or export. */
   public Map<String, byte[]> files() {
     return json == null
-        ? Map.of(NAME_FILE, (spec + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8))
+        ? Map.of(NAME_FILE, (spec + "\n").getBytes(StandardCharsets.UTF_8))
         : Map.of(FILE, json);
   }
 
@@ -67,8 +70,8 @@ public record DatasetTokenizer(String spec, byte[] json) {
     if (!recorded.containsKey(FILE) && !recorded.containsKey(NAME_FILE)) return true;
     if (json != null) return java.util.Arrays.equals(json, recorded.get(FILE));
     byte[] name = recorded.get(NAME_FILE);
-    return name != null && dytrain.tokenizer.Tokenizers.canonicalName(spec)
-        .equals(dytrain.tokenizer.Tokenizers.canonicalName(new String(name, java.nio.charset.StandardCharsets.UTF_8).trim()));
+    return name != null && Tokenizers.canonicalName(spec)
+        .equals(Tokenizers.canonicalName(new String(name, StandardCharsets.UTF_8).trim()));
   }
 
   /**
@@ -85,7 +88,7 @@ public record DatasetTokenizer(String spec, byte[] json) {
   /** "gpt2", or "a tokenizer.json of N bytes": the tokenizer that tokenizer files hold, for messages. */
   public static String describe(Map<String, byte[]> files) {
     byte[] name = files.get(NAME_FILE);
-    if (name != null) return new String(name, java.nio.charset.StandardCharsets.UTF_8).trim();
+    if (name != null) return new String(name, StandardCharsets.UTF_8).trim();
     byte[] json = files.get(FILE);
     return json == null ? "(none recorded)" : "a tokenizer.json of " + json.length + " bytes";
   }
@@ -101,14 +104,18 @@ public record DatasetTokenizer(String spec, byte[] json) {
   }
 
   /** The tokenizer stored in a checkpoint or export folder (local path). */
-  public static dytrain.tokenizer.Tokenizer load(java.nio.file.Path dir) throws IOException {
+  public static Tokenizer load(java.nio.file.Path dir) throws IOException {
     java.nio.file.Path json = dir.resolve(FILE);
     if (java.nio.file.Files.isRegularFile(json)) {
-      return dytrain.tokenizer.Tokenizers.load(json.toString());
+      return Tokenizers.load(json.toString());
     }
     java.nio.file.Path name = dir.resolve(NAME_FILE);
     if (java.nio.file.Files.isRegularFile(name)) {
-      return dytrain.tokenizer.Tokenizers.load(java.nio.file.Files.readString(name).trim());
+      return Tokenizers.load(java.nio.file.Files.readString(name).trim());
+    }
+    if (java.nio.file.Files.isDirectory(dir.resolve("checkpoints"))) {
+      throw new DytrainException(dir + " is a run folder: give one of its checkpoints (" + dir
+          + "/checkpoints/step-N) or an export of it");
     }
     throw new DytrainException(dir + " holds no " + FILE + " or " + NAME_FILE
         + ": it was not written by dytrain train/export, so its tokenizer is unknown");

@@ -11,9 +11,12 @@ import dytrain.data.Manifest;
 import dytrain.data.PackedSequences;
 import dytrain.data.TokenDataset;
 import dytrain.data.TrainingBatches;
+import dytrain.export.ModelExport;
 import dytrain.model.Llama;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -56,10 +59,11 @@ public final class TrainingRun {
     if (!fs.getFileStatus(dir).isDirectory()) {
       throw new DytrainException("run folder " + runDir + " is a file; give --run-dir a folder");
     }
-    for (String foreign : new String[] {Manifest.FILE_NAME, "model.safetensors"}) {
+    for (String foreign : new String[] {Manifest.FILE_NAME, ModelExport.WEIGHTS}) {
       if (fs.exists(new Path(dir, foreign))) {
         throw new DytrainException("run folder " + runDir + " holds " + foreign + ": it is a "
-            + (foreign.equals(Manifest.FILE_NAME) ? "dataset" : "model export") + ", not a run; give --run-dir a folder of its own");
+            + (foreign.equals(Manifest.FILE_NAME) ? "dataset" : "model export or checkpoint")
+            + ", not a run; give --run-dir a folder of its own");
       }
     }
   }
@@ -151,7 +155,7 @@ public final class TrainingRun {
   }
 
   static void requireSameShape(ModelConfig want, ModelConfig have, String where) {
-    java.util.List<String> differ = new java.util.ArrayList<>();
+    List<String> differ = new ArrayList<>();
     compare(differ, "vocab_size", want.vocabSize(), have.vocabSize());
     compare(differ, "hidden_size", want.hiddenSize(), have.hiddenSize());
     compare(differ, "intermediate_size", want.intermediateSize(), have.intermediateSize());
@@ -167,7 +171,7 @@ public final class TrainingRun {
     }
   }
 
-  private static void compare(java.util.List<String> differ, String key, Object want, Object have) {
+  private static void compare(List<String> differ, String key, Object want, Object have) {
     if (!want.equals(have)) {
       differ.add("model." + key + " = " + want + " in the config, " + have + " in the checkpoint");
     }

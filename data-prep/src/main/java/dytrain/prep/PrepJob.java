@@ -9,10 +9,12 @@ import dytrain.tokenizer.Tokenizer;
 import dytrain.tokenizer.Tokenizers;
 import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import org.apache.hadoop.conf.Configuration;
@@ -163,9 +165,7 @@ public final class PrepJob {
     Path identityFile = new Path(dir, "_prep.json");
     String wanted = InputResult.JSON.writeValueAsString(identity) + "\n";
     if (settings.overwrite()) {
-      if (fs.exists(dir)) {
-        for (FileStatus f : fs.listStatus(dir)) fs.delete(f.getPath(), true);
-      }
+      clearOwnWork(fs, dir, settings.tokenizer());
     } else if (fs.exists(identityFile)) {
       String found = DatasetFileSystem.readString(fs, identityFile);
       if (!found.equals(wanted)) {
@@ -175,7 +175,7 @@ public final class PrepJob {
                   + "; pass --overwrite to replace it, or choose another folder");
         }
         // an earlier run with other settings failed before finishing any input: nothing there to keep
-        for (FileStatus f : fs.listStatus(dir)) fs.delete(f.getPath(), true);
+        clearOwnWork(fs, dir, settings.tokenizer());
       }
     } else if (fs.exists(new Path(dir, Manifest.FILE_NAME))) {
       throw new DytrainException(
@@ -183,6 +183,15 @@ public final class PrepJob {
     }
     fs.mkdirs(dir);
     DatasetFileSystem.writeAtomically(fs, identityFile, wanted);
+  }
+
+  /** Deletes what prep wrote into the folder, but never the tokenizer.json this run reads as its --tokenizer. */
+  private static void clearOwnWork(FileSystem fs, Path dir, String tokenizerSpec) throws IOException {
+    if (!fs.exists(dir)) return;
+    Path tokenizerRead = tokenizerSpec.endsWith(".json") ? fs.makeQualified(new Path(tokenizerSpec)) : null;
+    for (FileStatus f : fs.listStatus(dir)) {
+      if (!fs.makeQualified(f.getPath()).equals(tokenizerRead)) fs.delete(f.getPath(), true);
+    }
   }
 
   private static boolean finishedAnInput(FileSystem fs, Path dir) throws IOException {
@@ -199,10 +208,10 @@ public final class PrepJob {
     try {
       Identity old = InputResult.JSON.readValue(found, Identity.class);
       List<String> what = new ArrayList<>();
-      for (java.lang.reflect.RecordComponent c : Manifest.Prep.class.getRecordComponents()) {
-        Object was = c.getAccessor().invoke(old.prep());
-        Object now = c.getAccessor().invoke(wanted.prep());
-        if (!java.util.Objects.equals(was, now)) {
+      for (RecordComponent c : Manifest.Prep.class.getRecordComponents()) {
+        Object was = flagValue(c.getName(), c.getAccessor().invoke(old.prep()));
+        Object now = flagValue(c.getName(), c.getAccessor().invoke(wanted.prep()));
+        if (!Objects.equals(was, now)) {
           what.add(FLAGS.getOrDefault(c.getName(), c.getName()) + " (was " + was + ", now " + now + ")");
         }
       }
@@ -216,6 +225,13 @@ public final class PrepJob {
     } catch (JsonProcessingException e) {
       return "settings (its _prep.json is unreadable)";
     }
+  }
+
+  /** A setting as its flag takes it: --split-mb in MB, where the identity records bytes (0: files not cut). */
+  private static Object flagValue(String setting, Object value) {
+    if (!setting.equals("splitBytes")) return value;
+    long bytes = value == null ? 0 : (Long) value;
+    return bytes == 0 ? "files not cut" : bytes >> 20;
   }
 
   private static String firstDifference(List<Manifest.InputFile> was, List<Manifest.InputFile> now) {

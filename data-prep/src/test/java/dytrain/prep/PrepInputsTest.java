@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.zip.GZIPOutputStream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.example.data.Group;
@@ -250,6 +251,18 @@ class PrepInputsTest {
     PrepJob.PrepResult r = PrepJob.run(settings(dir.resolve("docs.jsonl")).withTextField("body"), spark);
     assertEquals("body", r.manifest().prep().textField());
     assertEquals(List.of("first", "second"), documents(Tokenizers.load("gpt2")));
+  }
+
+  /** Clearing a failed run's work spares the tokenizer.json the rerun reads, even inside the output folder. */
+  @Test
+  void rerunAfterAFailedRunKeepsTheTokenizerItReadsFromTheOutputFolder() throws Exception {
+    Files.writeString(dir.resolve("docs.jsonl"), "{\"body\": \"hello hello\"}\n");
+    Path tokenizer = Files.createDirectories(out()).resolve("tokenizer.json");
+    Tokenizers.save(dytrain.tokenizer.BpeLearner.learn(Map.of("hello", 5L), 260, "bpe", merges -> {}), tokenizer);
+    PrepSettings failing = settings(dir.resolve("docs.jsonl")).withTokenizer(tokenizer.toString());
+    assertMentions(prepFails(failing), "docs.jsonl", "text");
+    PrepJob.run(failing.withTextField("body"), spark);
+    assertEquals(List.of("hello hello"), documents(Tokenizers.load(tokenizer.toString())));
   }
 
   @Test

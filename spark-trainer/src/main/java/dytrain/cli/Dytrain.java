@@ -1,6 +1,12 @@
 package dytrain.cli;
 
 import dytrain.config.DytrainException;
+import java.io.FileNotFoundException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -39,11 +45,11 @@ public final class Dytrain implements Runnable {
   }
 
   private static String describe(java.io.IOException e) {
-    if (e instanceof java.nio.file.NoSuchFileException) return "no such file or folder: " + e.getMessage();
-    if (e instanceof java.nio.file.FileAlreadyExistsException) return "already exists (as a file?): " + e.getMessage();
-    if (e instanceof java.nio.file.AccessDeniedException) return "permission denied: " + e.getMessage();
-    if (e instanceof java.nio.file.NotDirectoryException) return "not a folder: " + e.getMessage();
-    return "I/O error: " + e.getMessage() + " (" + e.getClass().getSimpleName() + ")";
+    if (e instanceof NoSuchFileException) return "no such file or folder: " + e.getMessage();
+    if (e instanceof FileAlreadyExistsException) return "already exists: " + e.getMessage();
+    if (e instanceof AccessDeniedException) return "permission denied: " + e.getMessage();
+    if (e instanceof NotDirectoryException) return "not a folder: " + e.getMessage();
+    return e.getMessage() + " (" + e.getClass().getSimpleName() + ")";
   }
 
   public static void main(String[] args) {
@@ -59,10 +65,10 @@ public final class Dytrain implements Runnable {
             commandLine.getErr().println("dytrain: " + ex.getMessage());
             return 2;
           }
-          java.io.IOException io = ex instanceof java.io.UncheckedIOException u ? u.getCause()
-              : ex instanceof java.io.IOException e ? e : null;
-          if (io != null) { // a path that cannot be read or written: the file system's word for it, no trace
-            commandLine.getErr().println("dytrain: " + describe(io));
+          Throwable io = ex instanceof java.io.UncheckedIOException u ? u.getCause() : ex;
+          if (io instanceof FileSystemException || io instanceof FileNotFoundException) {
+            // a path that cannot be read or written: the file system's word for it, no trace
+            commandLine.getErr().println("dytrain: " + describe((java.io.IOException) io));
             return 1;
           }
           throw ex;

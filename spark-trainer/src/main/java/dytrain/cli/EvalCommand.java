@@ -1,10 +1,8 @@
 package dytrain.cli;
 
-import ai.djl.Device;
 import dytrain.config.DytrainException;
 import dytrain.data.PackedSequences;
 import dytrain.data.TokenDataset;
-import dytrain.export.ModelExport;
 import dytrain.model.Llama;
 import dytrain.train.DatasetTokenizer;
 import dytrain.train.Evaluator;
@@ -27,7 +25,7 @@ final class EvalCommand implements java.util.concurrent.Callable<Integer> {
   public Integer call() throws Exception {
     Flags.positive("--batch-size", batchSize);
     Flags.positive("--batches", batches);
-    try (Llama llama = ModelExport.read(model, Device.cpu())) {
+    try (Llama llama = ModelFolder.read(model)) {
       int t = seqLen != null ? Flags.positive("--seq-len", seqLen) : llama.config().maxSeqLen();
       if (t > llama.config().maxSeqLen()) {
         throw new DytrainException("--seq-len = " + t + " exceeds the model's max_seq_len = " + llama.config().maxSeqLen());

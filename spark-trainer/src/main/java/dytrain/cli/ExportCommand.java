@@ -31,11 +31,11 @@ final class ExportCommand implements java.util.concurrent.Callable<Integer> {
   /** Copies a checkpoint's model, config and tokenizer (verified) into {@code out}; returns the checkpoint used. */
   static Path export(String checkpoint, String out) throws java.io.IOException {
     Configuration conf = new Configuration();
-    Path dir = resolve(new Path(checkpoint), conf);
-    Map<String, byte[]> files = CheckpointStore.readVerified(DatasetFileSystem.of(dir, conf), dir);
     Path target = new Path(out);
     FileSystem fs = DatasetFileSystem.of(target, conf);
     refuseToReplaceOtherThanAnExport(fs, target);
+    Path dir = resolve(new Path(checkpoint), conf);
+    Map<String, byte[]> files = CheckpointStore.readVerified(DatasetFileSystem.of(dir, conf), dir);
     Path tmp = new Path(target.getParent() == null ? new Path(".") : target.getParent(), "." + target.getName() + ".tmp");
     fs.delete(tmp, true);
     fs.mkdirs(tmp);
@@ -59,11 +59,16 @@ final class ExportCommand implements java.util.concurrent.Callable<Integer> {
     if (!fs.getFileStatus(target).isDirectory()) {
       throw new DytrainException("--out " + target + " is a file; export writes a folder");
     }
-    for (FileStatus entry : fs.listStatus(target)) {
+    FileStatus[] entries = fs.listStatus(target);
+    for (FileStatus entry : entries) {
       if (!EXPORT_FILES.contains(entry.getPath().getName())) {
         throw new DytrainException("--out " + target + " holds " + entry.getPath().getName()
             + ", which is not part of an export; export replaces only an earlier export: give a new or empty folder");
       }
+    }
+    if (entries.length > 0 && !fs.exists(new Path(target, ModelExport.CONFIG)) && !fs.exists(new Path(target, ModelExport.WEIGHTS))) {
+      throw new DytrainException("--out " + target + " holds a tokenizer but no model: it is not an earlier export;"
+          + " give a new or empty folder");
     }
   }
 

@@ -23,4 +23,12 @@ final class Flags {
     }
     return value;
   }
+
+  /** A finite number at least {@code min}; NaN fails too. */
+  static double atLeast(String flag, double value, double min, String meaning) {
+    if (!(value >= min) || Double.isInfinite(value)) {
+      throw new DytrainException(flag + " = " + value + " must be " + meaning);
+    }
+    return value;
+  }
 }

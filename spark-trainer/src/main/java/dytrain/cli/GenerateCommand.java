@@ -1,11 +1,11 @@
 package dytrain.cli;
 
-import ai.djl.Device;
-import dytrain.export.ModelExport;
+import dytrain.config.DytrainException;
 import dytrain.model.Generator;
 import dytrain.model.Llama;
 import dytrain.tokenizer.Tokenizer;
 import dytrain.train.DatasetTokenizer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -24,14 +24,12 @@ final class GenerateCommand implements java.util.concurrent.Callable<Integer> {
   public Integer call() throws Exception {
     Flags.atLeast("--max-new-tokens", maxNewTokens, 0);
     Flags.atLeast("--top-k", topK, 0);
-    if (!(temperature >= 0) || Double.isInfinite(temperature)) {
-      throw new dytrain.config.DytrainException("--temperature = " + temperature + " must be 0 (greedy) or a positive number");
-    }
-    if (!java.nio.file.Files.isDirectory(model)) {
-      throw new dytrain.config.DytrainException("--model " + model + ": no such folder");
+    Flags.atLeast("--temperature", temperature, 0, "0 (greedy) or a positive number");
+    if (!Files.isDirectory(model)) {
+      throw new DytrainException("--model " + model + ": no such folder");
     }
     Tokenizer tokenizer = DatasetTokenizer.load(model);
-    try (Llama llama = ModelExport.read(model, Device.cpu())) {
+    try (Llama llama = ModelFolder.read(model)) {
       System.out.println(prompt + generate(llama, tokenizer, prompt, maxNewTokens, temperature, topK, seed));
     }
     return 0;

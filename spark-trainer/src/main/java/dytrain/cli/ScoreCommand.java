@@ -1,10 +1,8 @@
 package dytrain.cli;
 
-import ai.djl.Device;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dytrain.config.DytrainException;
-import dytrain.export.ModelExport;
 import dytrain.model.Llama;
 import dytrain.model.Scorer;
 import java.nio.file.Files;
@@ -15,7 +13,7 @@ import picocli.CommandLine.Option;
 @Command(name = "score", description = "Print the next-token NLL of a token sequence under an exported model, as JSON.")
 final class ScoreCommand implements java.util.concurrent.Callable<Integer> {
 
-  @Option(names = "--model", required = true, paramLabel = "DIR", description = "an export (model.safetensors + config.json)")
+  @Option(names = "--model", required = true, paramLabel = "DIR", description = "an export (model.safetensors + config.json), or a checkpoint folder")
   Path model;
 
   @Option(names = "--tokens-file", required = true, paramLabel = "FILE", description = "token ids separated by spaces, commas or newlines")
@@ -26,7 +24,7 @@ final class ScoreCommand implements java.util.concurrent.Callable<Integer> {
     if (!Files.isRegularFile(tokensFile)) {
       throw new DytrainException("--tokens-file " + tokensFile + " does not exist");
     }
-    try (Llama llama = ModelExport.read(model, Device.cpu())) {
+    try (Llama llama = ModelFolder.read(model)) {
       int[] tokens = Scorer.parseTokens(Files.readString(tokensFile), tokensFile.toString(), llama.config().vocabSize());
       double[] nll = Scorer.tokenNll(llama, tokens);
       ObjectNode json = new ObjectMapper().createObjectNode();

@@ -115,8 +115,21 @@ final class ShardsCommand implements Runnable {
     /** The --tokenizer given, else the one the dataset carries (its tokenizer.json copy, or prep's spec). */
     private Tokenizer tokenizerFor(TokenDataset ds) {
       Manifest m = ds.manifest();
-      String source = tokenizerSpec != null ? tokenizerSpec : dir + "/" + DatasetTokenizer.FILE;
-      Tokenizer t = tokenizerSpec != null ? Tokenizers.load(tokenizerSpec) : DatasetTokenizer.of(ds).tokenizer(source);
+      String source;
+      Tokenizer t;
+      if (tokenizerSpec != null) {
+        source = tokenizerSpec;
+        t = Tokenizers.load(tokenizerSpec);
+      } else {
+        DatasetTokenizer recorded;
+        try {
+          recorded = DatasetTokenizer.of(ds);
+        } catch (DytrainException e) {
+          throw new DytrainException(e.getMessage() + "; pass --tokenizer", e);
+        }
+        source = recorded.json() == null ? recorded.spec() : "the tokenizer.json recorded with " + dir;
+        t = recorded.tokenizer(source);
+      }
       if (!t.definitionHash().equals(m.tokenizer().hash())) {
         throw new DytrainException(
             "tokenizer " + source + " is not the one dataset " + dir + " was made with (" + m.tokenizer().name()

@@ -33,7 +33,7 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (ranks != null) {
-      options.overrides.add("distributed.ranks=" + ranks);
+      options.overrides.add("distributed.ranks=" + Flags.positive("--ranks", ranks));
     }
     DytrainConfig config = options.load();
     String dir = runDir != null ? runDir : defaultRunDir(options.config);
@@ -54,6 +54,7 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
   }
 
   private void trainOnSpark(DytrainConfig config, String dir) throws java.io.IOException {
+    TrainingRun.requireRunFolder(dir, new org.apache.hadoop.conf.Configuration());
     if (resume && new dytrain.train.CheckpointStore(dir, new org.apache.hadoop.conf.Configuration(), 1, 0).newest().isEmpty()) {
       throw new dytrain.config.DytrainException("--resume: no complete checkpoint in " + dir + "/checkpoints");
     }

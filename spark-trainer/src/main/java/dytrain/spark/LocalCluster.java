@@ -54,8 +54,9 @@ final class LocalCluster {
 
   /** Links into a real Spark installation would mix dytrain's jars into it: a folder of links only. */
   private static void refuseSparkDistribution(String home, Path jars) throws IOException {
+    boolean installed = Files.exists(Path.of(home, "bin", "spark-submit")) || Files.exists(Path.of(home, "RELEASE"));
     try (var files = Files.list(jars)) {
-      if (files.anyMatch(f -> f.getFileName().toString().startsWith("spark-core") && !Files.isSymbolicLink(f))) {
+      if (installed || files.anyMatch(f -> f.getFileName().toString().startsWith("spark-core") && !Files.isSymbolicLink(f))) {
         throw new DytrainException("SPARK_HOME=" + home + " is a Spark installation; local-cluster mode fills"
             + " SPARK_HOME/jars with links to dytrain's classpath, so it needs a folder of its own: run through"
             + " ./dytrain (which uses spark-trainer/target/spark-home) or set SPARK_HOME to an empty folder");

@@ -51,24 +51,31 @@ public final class TrainingSession {
 
   /** Starts the session; a master URL Spark cannot parse is a user error naming {@code --master}. */
   public static SparkSession getOrCreate(SparkSession.Builder builder, String master) {
-    // SparkContext logs its failure with a trace before throwing; the exception below says the same, once
-    var contextLog = org.apache.logging.log4j.LogManager.getLogger("org.apache.spark.SparkContext");
-    var level = contextLog.getLevel();
-    org.apache.logging.log4j.core.config.Configurator.setLevel(contextLog.getName(), org.apache.logging.log4j.Level.OFF);
+    if (master != null && !submitted()) {
+      requireMasterUrl(master);
+    }
     try {
       return builder.getOrCreate();
     } catch (Exception e) { // Scala throws SparkException, a checked exception Java cannot name here
-      throw badMaster(master, e);
-    } finally {
-      org.apache.logging.log4j.core.config.Configurator.setLevel(contextLog.getName(), level);
+      if (String.valueOf(e.getMessage()).contains("Master URL")) {
+        throw badMaster(master, e);
+      }
+      throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
     }
   }
 
-  private static RuntimeException badMaster(String master, Exception e) {
-    if (String.valueOf(e.getMessage()).contains("Master URL")) {
-      return new DytrainException("--master " + master + ": not a Spark master URL; expected local[N], local[*],"
-          + " local-cluster[N,CORES,MB], spark://HOST:PORT, yarn or k8s://URL", e);
+  /**
+   * Refuses what is plainly not a master before Spark logs its own failure: local, local[...],
+   * local-cluster[...], yarn, or a scheme:// URL (spark://, k8s://, a plugged-in cluster manager).
+   */
+  static void requireMasterUrl(String master) {
+    if (!master.matches("local(\\[.*\\])?|local-cluster\\[.*\\]|yarn|[a-z][a-z0-9+.-]*://.+")) {
+      throw badMaster(master, null);
     }
-    return e instanceof RuntimeException r ? r : new IllegalStateException(e);
+  }
+
+  private static DytrainException badMaster(String master, Exception cause) {
+    return new DytrainException("--master " + master + ": not a Spark master URL; expected local[N], local[*],"
+        + " local-cluster[N,CORES,MB], spark://HOST:PORT, yarn or k8s://URL", cause);
   }
 }

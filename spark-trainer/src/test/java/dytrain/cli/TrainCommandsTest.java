@@ -60,8 +60,6 @@ class TrainCommandsTest {
     assertEquals(0, generated.exit(), generated.err());
     assertTrue(generated.out().startsWith("In the"), generated.out());
 
-    misuseIsRefusedNamingTheFlag(dir, run, data, model, train);
-
     String[] resume = java.util.Arrays.copyOf(train, train.length + 3);
     resume[train.length] = "--resume";
     resume[train.length + 1] = "--set";
@@ -70,52 +68,5 @@ class TrainCommandsTest {
     assertEquals(0, resumed.exit(), resumed.err());
     assertTrue(resumed.out().contains("resuming from") && resumed.out().contains("step 4"), resumed.out());
     assertEquals(7, Files.readAllLines(run.resolve("metrics.csv")).size(), "header + 4 steps + the 2 resumed ones");
-  }
-
-  /** Each misuse exits 2 with one message naming the flag or file, and destroys nothing. */
-  private static void misuseIsRefusedNamingTheFlag(Path dir, Path run, Path data, Path model, String[] train) throws Exception {
-    Path file = Files.writeString(dir.resolve("a-file.txt"), "mine");
-    assertRefused(new String[] {"export", "--checkpoint", run.toString(), "--out", data.toString()},
-        "--out " + data + " holds ", "which is not part of an export");
-    assertTrue(Files.exists(data.resolve("manifest.json")), "the dataset is untouched");
-    assertRefused(new String[] {"export", "--checkpoint", run.toString(), "--out", run.toString()}, "not part of an export");
-    assertTrue(Files.isDirectory(run.resolve("checkpoints")), "the run is untouched");
-    assertRefused(new String[] {"export", "--checkpoint", run.toString(), "--out", file.toString()}, "is a file");
-    assertEquals(0, CommandLineTest.run("export", "--checkpoint", run.toString(), "--out", model.toString()).exit(),
-        "an earlier export is replaced");
-
-    String[] eval = {"eval", "--model", model.toString(), "--data", data.toString()};
-    assertRefused(concat(eval, "--batches", "0"), "--batches = 0 must be at least 1");
-    assertRefused(concat(eval, "--batch-size", "-1"), "--batch-size = -1 must be at least 1");
-    assertRefused(concat(eval, "--seq-len", "0"), "--seq-len = 0 must be at least 1");
-    assertRefused(concat(eval, "--seq-len", "100000"), "--seq-len = 100000 exceeds the model's max_seq_len");
-    assertRefused(concat(eval, "--split", "nosuch"), "no split 'nosuch'", "[train, val]");
-
-    String[] generate = {"generate", "--model", model.toString(), "--prompt", "In"};
-    assertRefused(concat(generate, "--max-new-tokens", "-5"), "--max-new-tokens = -5 must be at least 0");
-    assertRefused(concat(generate, "--temperature", "-1"), "--temperature = -1.0 must be 0 (greedy) or a positive number");
-    assertRefused(concat(generate, "--temperature", "NaN"), "--temperature = NaN");
-    assertRefused(concat(generate, "--top-k", "-3"), "--top-k = -3 must be at least 0");
-    assertRefused(new String[] {"generate", "--model", dir.resolve("nope").toString()}, "no such folder");
-
-    String[] intoDataset = train.clone();
-    intoDataset[java.util.Arrays.asList(train).indexOf("--run-dir") + 1] = data.toString();
-    assertRefused(intoDataset, "holds manifest.json: it is a dataset");
-    intoDataset[java.util.Arrays.asList(train).indexOf("--run-dir") + 1] = file.toString();
-    assertRefused(intoDataset, "run folder " + file + " is a file");
-    assertEquals("mine", Files.readString(file));
-  }
-
-  private static void assertRefused(String[] args, String... parts) {
-    var r = CommandLineTest.run(args);
-    assertEquals(2, r.exit(), String.join(" ", args) + "\n" + r.err());
-    for (String p : parts) assertTrue(r.err().contains(p), "'" + p + "' missing from: " + r.err());
-    assertTrue(!r.err().contains("\tat "), "no stack trace: " + r.err());
-  }
-
-  private static String[] concat(String[] a, String... b) {
-    String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
-    System.arraycopy(b, 0, all, a.length, b.length);
-    return all;
   }
 }
