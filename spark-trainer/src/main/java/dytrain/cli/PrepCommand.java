@@ -1,5 +1,6 @@
 package dytrain.cli;
 
+import dytrain.config.DytrainException;
 import dytrain.data.Manifest;
 import dytrain.prep.BadRecordPolicy;
 import dytrain.prep.DocSplit;
@@ -65,6 +66,9 @@ final class PrepCommand implements Runnable {
 
   @Override
   public void run() {
+    if (splitMb > 1L << 30) { // 1 PB, beyond any file; a larger value would overflow as bytes
+      throw new DytrainException("--split-mb = " + splitMb + " must be at most " + (1L << 30) + " (MB); 0 never cuts a file");
+    }
     PrepSettings settings =
         new PrepSettings(
             inputs, output, tokenizer, DocSplit.parse(docSplit), textField, BadRecordPolicy.parse(onBadRecord),
