@@ -29,6 +29,12 @@ public record DytrainConfig(
     }
     int perRank = globalBatchSequences(model, train) / distributed.ranks();
     if (globalBatchSequences(model, train) % distributed.ranks() != 0 || perRank % train.microBatchSize() != 0) {
+      if (train.globalBatchTokens() == null) {
+        throw new DytrainException("train.global_batch_tokens is not set, so a step is one micro-batch of "
+            + train.microBatchSize() + " sequences, which distributed.ranks = " + distributed.ranks() + " cannot share;"
+            + " set train.global_batch_tokens to a multiple of micro_batch_size x seq_len x ranks = "
+            + (long) train.microBatchSize() * seqLen(model, train) * distributed.ranks());
+      }
       throw new DytrainException("the global batch of " + globalBatchSequences(model, train) + " sequences"
           + " (train.global_batch_tokens / seq_len) must split into distributed.ranks = " + distributed.ranks()
           + " equal parts, each a whole number of train.micro_batch_size = " + train.microBatchSize());

@@ -82,7 +82,10 @@ public final class CheckpointStore {
       Map<String, byte[]> files) throws IOException {
     Path dir = new Path(root, String.format("step-%08d", state.step()));
     Path tmp = new Path(root, dir.getName() + ".tmp");
-    fs.delete(tmp, true);
+    FileStatus[] halfWritten = fs.globStatus(new Path(root, "step-*.tmp")); // left by a crash mid-write
+    for (FileStatus f : halfWritten == null ? new FileStatus[0] : halfWritten) {
+      fs.delete(f.getPath(), true);
+    }
     fs.mkdirs(tmp);
     Map<String, String> sums = new LinkedHashMap<>();
     sums.put(ModelExport.WEIGHTS, write(tmp, ModelExport.WEIGHTS, out -> ModelExport.writeWeights(model, out)));

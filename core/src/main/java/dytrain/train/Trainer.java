@@ -10,6 +10,7 @@ import dytrain.model.Llama;
 import dytrain.model.ModelSize;
 import dytrain.model.Tensors;
 import java.io.IOException;
+import java.util.Optional;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -133,13 +134,23 @@ public final class Trainer {
     int consecutive = bad ? s.consecutiveBadSteps() + 1 : 0;
     if (consecutive > p.config().train().maxBadSteps()) {
       throw new DytrainException(consecutive + " steps in a row had a NaN or infinite loss or gradient norm"
-          + " (train.max_bad_steps = " + p.config().train().maxBadSteps() + "); stopping. The last good"
-          + " checkpoint is kept" + (p.checkpoints() == null ? "" : " in " + p.checkpoints().root())
-          + "; lower train.lr or raise train.warmup_steps and resume.");
+          + " (train.max_bad_steps = " + p.config().train().maxBadSteps() + "); stopping. " + whereToRestart());
     }
     return new TrainState(s.step() + 1, s.nextWindow() + p.config().globalBatchSequences(), s.dataSeed(),
         s.tokensSeen() + tokens, s.skippedUpdates() + (bad ? 1 : 0), consecutive, s.tokenizer(), s.alpha0(),
         s.config());
+  }
+
+  private String whereToRestart() {
+    Optional<CheckpointStore.Checkpoint> last = Optional.empty();
+    try {
+      last = p.checkpoints() == null ? Optional.empty() : p.checkpoints().newest();
+    } catch (IOException e) { // only the advice is lost
+    }
+    return last.map(c -> "The last good checkpoint, step " + c.step() + ", is kept in " + c.dir()
+            + "; lower train.lr or raise train.warmup_steps and resume.")
+        .orElse("No checkpoint was written before it, so a rerun starts afresh; lower train.lr or raise"
+            + " train.warmup_steps first.");
   }
 
   private void evaluate(long step) throws IOException {
@@ -164,11 +175,11 @@ public final class Trainer {
       }
       p.sync().barrier(); // every rank's state is in place before rank 0 publishes the step
     }
+    if (p.metrics() != null) { // every rank's rows reach disk with the step they resume from
+      p.metrics().flush();
+    }
     if (p.rank() != 0) {
       return;
-    }
-    if (p.metrics() != null) {
-      p.metrics().flush();
     }
     var c = p.checkpoints().save(p.model(), p.optimizer(), p.sync().checkpointState(), state, p.checkpointFiles());
     listener.onCheckpoint(c.step(), c.dir().toString());

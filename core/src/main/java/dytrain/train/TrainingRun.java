@@ -90,8 +90,10 @@ public final class TrainingRun {
     AdamW optimizer;
     TrainState state;
     if (newest.isPresent()) {
-      CheckpointStore.Loaded loaded = store.load(newest.get(), rank.device());
-      requireSameShape(config.model(), loaded.model().config(), newest.get().dir().toString());
+      Resumed resumed = newestIntact(store, rank, log);
+      CheckpointStore.Loaded loaded = resumed.loaded();
+      newest = Optional.of(resumed.checkpoint());
+      requireSameModel(config.model(), loaded.model().config(), newest.get().dir().toString());
       ResumeCheck.requireSameData(loaded, config, tokenizer, dataset.dir().toString(), newest.get().dir().toString());
       model = loaded.model();
       state = loaded.state();
@@ -128,18 +130,49 @@ public final class TrainingRun {
         rank.worldSize()).resumingAt(state.step(), state.nextWindow());
     Evaluator evaluator = writer ? evaluator(config, dataset, windowLength, log) : null;
     // Rank 0 reports MFU; measuring on every rank at once would only make the ranks compete for the cores.
+    // The peak is one rank's; a step's tokens are the whole global batch, computed by all ranks together.
     double peak = t.peakFlops() != null ? t.peakFlops() : writer ? PeakFlops.measure() : Double.NaN;
     if (writer) {
-      log.printf("MFU against %.1f GFLOP/s (%s fp32 matmul peak)%n", peak / 1e9,
-          t.peakFlops() != null ? "train.peak_flops" : "measured");
+      log.printf("MFU against %.1f GFLOP/s per rank x %d rank(s) (%s fp32 matmul peak)%n", peak / 1e9,
+          rank.worldSize(), t.peakFlops() != null ? "train.peak_flops" : "measured");
     }
     var parts = new Trainer.Parts(rank.rank(), config, model, optimizer, batches, evaluator, rank.sync(), store,
-        metrics, tokenizer.files(), peak);
+        metrics, tokenizer.files(), peak * rank.worldSize());
+    TrainState end;
     try (model) {
-      TrainState end = new Trainer(parts, state, listener).run();
-      metrics.flush();
-      return end;
+      end = new Trainer(parts, state, listener).run();
+    } catch (RuntimeException | IOException e) { // the steps up to a failure, bad ones too, are worth reading
+      try {
+        metrics.flush();
+      } catch (IOException flush) {
+        e.addSuppressed(flush);
+      }
+      throw e;
     }
+    metrics.flush();
+    return end;
+  }
+
+  /**
+   * The newest checkpoint that passes its checksums: a damaged one (a disk fault, a copy cut short) is
+   * reported and the one before it used, as every rank does alike. None intact: the newest one's error.
+   */
+  private record Resumed(CheckpointStore.Checkpoint checkpoint, CheckpointStore.Loaded loaded) {}
+
+  private static Resumed newestIntact(CheckpointStore store, Rank rank, PrintStream log) throws IOException {
+    DytrainException first = null;
+    for (CheckpointStore.Checkpoint c : store.list()) {
+      try {
+        return new Resumed(c, store.load(c, rank.device()));
+      } catch (DytrainException damaged) {
+        if (first == null) first = damaged;
+        if (rank.rank() == 0) {
+          log.printf("checkpoint %s is damaged (%s); resuming from the one before it instead (delete it once looked at)%n",
+              c.dir(), damaged.getMessage());
+        }
+      }
+    }
+    throw first;
   }
 
   private static Evaluator evaluator(DytrainConfig config, TokenDataset dataset, int windowLength, PrintStream log) {
@@ -154,7 +187,8 @@ public final class TrainingRun {
     return new Evaluator(windows, config.train().evalBatches(), config.train().microBatchSize());
   }
 
-  static void requireSameShape(ModelConfig want, ModelConfig have, String where) {
+  /** The settings a checkpoint's model was built with; a resume that asks for others would silently get these. */
+  static void requireSameModel(ModelConfig want, ModelConfig have, String where) {
     List<String> differ = new ArrayList<>();
     compare(differ, "vocab_size", want.vocabSize(), have.vocabSize());
     compare(differ, "hidden_size", want.hiddenSize(), have.hiddenSize());
@@ -165,6 +199,9 @@ public final class TrainingRun {
     compare(differ, "norm_type", want.normType().key(), have.normType().key());
     compare(differ, "norm_bias", want.normBias(), have.normBias());
     compare(differ, "tie_embeddings", want.tieEmbeddings(), have.tieEmbeddings());
+    compare(differ, "max_seq_len", want.maxSeqLen(), have.maxSeqLen());
+    compare(differ, "rope_theta", want.ropeTheta(), have.ropeTheta());
+    compare(differ, "norm_eps", want.normEps(), have.normEps());
     if (!differ.isEmpty()) {
       throw new DytrainException("the checkpoint in " + where + " holds a different model than the config: "
           + String.join(", ", differ) + "; use another --run-dir for a new model");

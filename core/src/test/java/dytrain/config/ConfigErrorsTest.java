@@ -50,6 +50,14 @@ class ConfigErrorsTest {
   }
 
   @Test
+  void ranksThatCannotShareTheGlobalBatchAreNamedWithTheFix() {
+    assertMentions(error("distributed.ranks=2", "train.micro_batch_size=4", "train.seq_len=32"),
+        "train.global_batch_tokens is not set", "distributed.ranks = 2", "micro_batch_size x seq_len x ranks = 256");
+    assertMentions(error("distributed.ranks=3", "train.micro_batch_size=4", "train.seq_len=32", "train.global_batch_tokens=256"),
+        "global batch of 8 sequences", "distributed.ranks = 3 equal parts");
+  }
+
+  @Test
   void unknownKeyIsNamedWithTheAllowedKeys() {
     assertMentions(error("model.hidden_sise=64"), "unknown config key 'model.hidden_sise'", "hidden_size", "tiny.yaml");
     assertMentions(error("trainer=1"), "unknown config key 'trainer'", "model");

@@ -39,6 +39,19 @@ class CheckpointStoreTest {
   }
 
   @Test
+  void aSaveRemovesWhatACrashedSaveLeftHalfWritten() throws Exception {
+    var config = ConfigLoader.load(Path.of("../configs/tiny.yaml"), List.of()).model();
+    var store = new CheckpointStore(run.toString(), new Configuration(), 2, 0);
+    Path leftOver = Files.createDirectories(run.resolve("checkpoints/step-00000007.tmp"));
+    Files.writeString(leftOver.resolve("model.safetensors"), "cut short");
+    try (Llama model = Llama.init(config, 1)) {
+      store.save(model, new AdamW(model.parameters(), dytrain.config.TrainConfig.defaults()), state(10), Map.of());
+    }
+    assertTrue(Files.notExists(leftOver));
+    assertEquals(List.of(10L), store.list().stream().map(CheckpointStore.Checkpoint::step).toList());
+  }
+
+  @Test
   void aCorruptFileIsDetectedOnLoadAndAHalfWrittenOneIsIgnored() throws Exception {
     var config = ConfigLoader.load(Path.of("../configs/tiny.yaml"), List.of()).model();
     var store = new CheckpointStore(run.toString(), new Configuration(), 3, 0);

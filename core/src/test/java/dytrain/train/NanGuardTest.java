@@ -84,5 +84,18 @@ class NanGuardTest {
         e.getMessage());
     var store = new CheckpointStore(run.toString(), new org.apache.hadoop.conf.Configuration(), 3, 0);
     assertEquals(4, store.newest().orElseThrow().step(), "the checkpoint before the NaNs is kept");
+    assertTrue(e.getMessage().contains("The last good checkpoint, step 4, is kept in"), e.getMessage());
+  }
+
+  /** The metrics of a stopped run reach disk, the bad steps among them, and the message says no checkpoint exists. */
+  @Test
+  void aRunStoppedBeforeItsFirstCheckpointSaysSoAndKeepsItsMetrics() throws Exception {
+    var config = TrainingFixture.config(data, "train.steps=20", "train.max_bad_steps=2", "train.checkpoint_every=10");
+    var e = assertThrows(DytrainException.class, () -> TrainingRun.run(config, run.toString(), false,
+        rank(Set.of(1L, 2L, 3L)), m -> {}, TrainingFixture.QUIET));
+    assertTrue(e.getMessage().contains("No checkpoint was written before it, so a rerun starts afresh"), e.getMessage());
+    List<String> rows = java.nio.file.Files.readAllLines(run.resolve("metrics.csv"));
+    assertTrue(rows.size() >= 1 + 3, "steps 0-2 at least: " + rows);
+    assertTrue(rows.get(2).startsWith("1,") && rows.get(2).endsWith(",1"), "step 1, skipped: " + rows.get(2));
   }
 }

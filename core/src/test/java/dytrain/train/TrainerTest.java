@@ -102,6 +102,41 @@ class TrainerTest {
     assertEquals(TrainingFixture.lossColumn(uninterrupted), TrainingFixture.lossColumn(run));
   }
 
+  /** A damaged newest checkpoint (here one flipped byte) is passed over: the run resumes from the one before. */
+  @Test
+  void resumeFallsBackFromADamagedCheckpointToTheOneBefore(@TempDir Path uninterrupted) throws Exception {
+    var config = TrainingFixture.config(data, "train.checkpoint_every=3", "train.keep_last=3");
+    TrainingFixture.train(config, uninterrupted, TrainingFixture.SILENT);
+    assertThrows(IllegalStateException.class, () -> TrainingFixture.train(config, run, m -> {
+      if (m.step() == 7) {
+        throw new IllegalStateException("simulated crash");
+      }
+    }));
+    Path weights = run.resolve("checkpoints/step-00000006/model.safetensors");
+    byte[] bytes = java.nio.file.Files.readAllBytes(weights);
+    bytes[bytes.length - 1] ^= 1;
+    java.nio.file.Files.write(weights, bytes);
+    var log = new java.io.ByteArrayOutputStream();
+    TrainingRun.run(config, run.toString(), false, TrainingRun.Rank.SINGLE, TrainingFixture.SILENT,
+        new java.io.PrintStream(log, true, java.nio.charset.StandardCharsets.UTF_8));
+    String printed = log.toString(java.nio.charset.StandardCharsets.UTF_8);
+    assertTrue(printed.contains("step-00000006 is damaged") && printed.contains("step-00000003 (step 3)"), printed);
+    var expected = TrainingFixture.finalWeights(uninterrupted);
+    var actual = TrainingFixture.finalWeights(run);
+    for (String name : expected.keySet()) {
+      assertArrayEquals(expected.get(name).data(), actual.get(name).data(), 0f, name);
+    }
+  }
+
+  /** Settings that shape the function (not only the tensors) cannot change on resume: they would be ignored. */
+  @Test
+  void resumeWithAnotherRopeThetaIsRefused() throws Exception {
+    TrainingFixture.train(TrainingFixture.config(data, "train.steps=4"), run, TrainingFixture.SILENT);
+    var e = assertThrows(DytrainException.class, () -> TrainingFixture.train(
+        TrainingFixture.config(data, "train.steps=6", "model.rope_theta=500000"), run, TrainingFixture.SILENT));
+    assertTrue(e.getMessage().contains("model.rope_theta = 500000.0 in the config, 10000.0 in the checkpoint"), e.getMessage());
+  }
+
   @Test
   void resumeFlagWithoutACheckpointIsAnError() {
     var config = TrainingFixture.config(data);

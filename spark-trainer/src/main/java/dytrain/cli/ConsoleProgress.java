@@ -3,15 +3,24 @@ package dytrain.cli;
 import dytrain.train.StepMetrics;
 import dytrain.train.Trainer;
 import java.io.PrintStream;
+import java.time.Duration;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 
-/** The console view of a training run: one progress bar (step, loss, tokens/s, ETA) and a line per eval. */
+/**
+ * The console view of a training run: one progress bar (step, loss, tokens/s, ETA) and a line per eval. The
+ * bar appears with the first step trained, starting where that step stands, so a resumed run's ETA counts
+ * only the steps it has left, and a run that fails at its start or has nothing left to train draws none.
+ */
 final class ConsoleProgress implements Trainer.Listener, AutoCloseable {
 
-  private final ProgressBar bar;
+  private final String task;
+  private final long steps;
   private final PrintStream out;
+  private final PrintStream barStream;
+  private ProgressBar bar;
   private double lastVal = Double.NaN;
 
   ConsoleProgress(String task, long steps, PrintStream out) {
@@ -20,18 +29,24 @@ final class ConsoleProgress implements Trainer.Listener, AutoCloseable {
 
   /** {@code barStream}: where the bar is drawn (the terminal's stderr, so results on stdout stay clean). */
   ConsoleProgress(String task, long steps, PrintStream out, PrintStream barStream) {
+    this.task = task;
+    this.steps = steps;
     this.out = out;
-    this.bar = new ProgressBarBuilder()
-        .setTaskName(task)
-        .setInitialMax(steps)
-        .setStyle(ProgressBarStyle.ASCII)
-        .setUpdateIntervalMillis(500)
-        .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(barStream, 110))
-        .build();
+    this.barStream = barStream;
   }
 
   @Override
   public void onStep(StepMetrics m) {
+    if (bar == null) {
+      bar = new ProgressBarBuilder()
+          .setTaskName(task)
+          .setInitialMax(steps)
+          .startsFrom(m.step(), Duration.ZERO)
+          .setStyle(ProgressBarStyle.ASCII)
+          .setUpdateIntervalMillis(500)
+          .setConsumer(new ConsoleProgressBarConsumer(barStream, 110))
+          .build();
+    }
     bar.stepTo(m.step() + 1);
     bar.setExtraMessage(String.format(" loss %.3f%s | %,.0f tok/s | mfu %.0f%%%s",
         m.loss(), Double.isNaN(lastVal) ? "" : String.format(" val %.3f", lastVal), m.tokensPerSecond(),
@@ -46,6 +61,8 @@ final class ConsoleProgress implements Trainer.Listener, AutoCloseable {
 
   @Override
   public void close() {
-    bar.close();
+    if (bar != null) {
+      bar.close();
+    }
   }
 }

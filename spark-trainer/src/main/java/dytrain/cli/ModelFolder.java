@@ -1,6 +1,7 @@
 package dytrain.cli;
 
 import ai.djl.Device;
+import dytrain.config.DytrainException;
 import dytrain.data.DatasetFileSystem;
 import dytrain.export.ModelExport;
 import dytrain.model.Llama;
@@ -15,6 +16,10 @@ final class ModelFolder {
   private ModelFolder() {}
 
   static Llama read(Path dir) throws IOException {
+    if (Files.isDirectory(dir.resolve("checkpoints")) && !Files.exists(dir.resolve(ModelExport.CONFIG))) {
+      throw new DytrainException(dir + " is a run folder: give one of its checkpoints (" + dir
+          + "/checkpoints/step-N) or an export of it");
+    }
     if (Files.isRegularFile(dir.resolve(CheckpointStore.SUMS))) {
       org.apache.hadoop.fs.Path checkpoint = new org.apache.hadoop.fs.Path(dir.toAbsolutePath().toUri());
       CheckpointStore.verify(DatasetFileSystem.of(checkpoint, new Configuration()), checkpoint);

@@ -4,6 +4,7 @@ import dytrain.config.ConfigLoader;
 import dytrain.config.DytrainConfig;
 import dytrain.config.DytrainException;
 import dytrain.data.DatasetFileSystem;
+import dytrain.train.CheckpointStore;
 import dytrain.train.StepMetrics;
 import dytrain.train.Trainer;
 import java.io.IOException;
@@ -66,8 +67,10 @@ public final class DistributedTraining {
       byte[] secret = new byte[32];
       new SecureRandom().nextBytes(secret); // a new secret per launch: a stale rank cannot rejoin
       awaitExecutors(sc, ranks); // after a lost executor, its replacement registers first
-      log.printf("launching %d ranks (%s, attempt %d of %d)%n", ranks, config.distributed().sync(), attempt, maxAttempts);
-      try (MetricsFollower follower = new MetricsFollower(runDir, listener)) {
+      long resumeStep = newestStep(runDir);
+      log.printf("launching %d ranks (%s, attempt %d of %d)%s%n", ranks, config.distributed().sync(), attempt, maxAttempts,
+          resumeStep > 0 ? " from the checkpoint at step " + resumeStep : "");
+      try (MetricsFollower follower = new MetricsFollower(runDir, listener, resumeStep)) {
         JavaRDD<Integer> rankIds = sc.parallelize(IntStream.range(0, ranks).boxed().toList(), ranks);
         var stage = rankIds.rdd().barrier().mapPartitions(
             new RankTask(configJson, runDir, secret, sc.getConf().getInt("spark.task.cpus", 1)), false, scala.reflect.ClassTag$.MODULE$.apply(String.class));
@@ -92,6 +95,16 @@ public final class DistributedTraining {
         }
         log.printf("%nattempt %d failed: %s%nrelaunching from the newest checkpoint in %s%n", attempt, reason, runDir);
       }
+    }
+  }
+
+  /** The step of the newest complete checkpoint in the run folder, 0 for none. */
+  private static long newestStep(String runDir) {
+    try {
+      return new CheckpointStore(runDir, new Configuration(), Integer.MAX_VALUE, 0).newest()
+          .map(CheckpointStore.Checkpoint::step).orElse(0L);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
   }
 
@@ -145,17 +158,23 @@ public final class DistributedTraining {
 
   /** Polls rank 0's metrics.csv on the driver and hands new rows to the listener (the progress bar). */
   static final class MetricsFollower implements AutoCloseable {
-    private final Path file;
+    private final Path steps;
+    private final Path evals;
     private final FileSystem fs;
     private final Trainer.Listener listener;
     private final Thread thread;
-    private long nextStep = -1;
+    private long nextStep;
+    private long nextEval;
     private volatile boolean running = true;
 
-    MetricsFollower(String runDir, Trainer.Listener listener) throws IOException {
-      this.file = new Path(runDir, "metrics.csv");
-      this.fs = DatasetFileSystem.of(file, new Configuration());
+    /** Follows from {@code fromStep} on: rows before it are an earlier attempt's, already shown. */
+    MetricsFollower(String runDir, Trainer.Listener listener, long fromStep) throws IOException {
+      this.steps = new Path(runDir, "metrics.csv");
+      this.evals = new Path(runDir, "eval.csv");
+      this.fs = DatasetFileSystem.of(steps, new Configuration());
       this.listener = listener;
+      this.nextStep = fromStep - 1;
+      this.nextEval = fromStep;
       this.thread = new Thread(() -> {
         while (running) {
           poll();
@@ -172,15 +191,7 @@ public final class DistributedTraining {
 
     synchronized void poll() {
       try {
-        if (!fs.exists(file)) {
-          return;
-        }
-        String[] lines = DatasetFileSystem.readString(fs, file).split("\n");
-        for (int i = 1; i < lines.length; i++) {
-          String[] f = lines[i].split(",");
-          if (f.length < 12) {
-            continue;
-          }
+        for (String[] f : rows(steps, 12)) {
           long step = Long.parseLong(f[0]);
           if (step > nextStep) {
             nextStep = step;
@@ -190,9 +201,32 @@ public final class DistributedTraining {
                 Double.parseDouble(f[10]) / 1e3, f[11].equals("1")));
           }
         }
+        for (String[] f : rows(evals, 2)) {
+          long step = Long.parseLong(f[0]);
+          if (step > nextEval) {
+            nextEval = step;
+            listener.onEval(step, Double.parseDouble(f[1]));
+          }
+        }
       } catch (IOException | RuntimeException e) {
         // a file being replaced mid-read: the next poll sees the whole one
       }
+    }
+
+    /** The data rows of a CSV that have at least {@code columns} fields; none while it does not exist. */
+    private List<String[]> rows(Path file, int columns) throws IOException {
+      List<String[]> out = new java.util.ArrayList<>();
+      if (!fs.exists(file)) {
+        return out;
+      }
+      String[] lines = DatasetFileSystem.readString(fs, file).split("\n");
+      for (int i = 1; i < lines.length; i++) {
+        String[] f = lines[i].split(",");
+        if (f.length >= columns) {
+          out.add(f);
+        }
+      }
+      return out;
     }
 
     void drain() {

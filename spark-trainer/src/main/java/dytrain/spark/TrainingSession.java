@@ -46,6 +46,9 @@ public final class TrainingSession {
     }
     SparkSession spark = getOrCreate(b, master);
     spark.sparkContext().setLogLevel("WARN");
+    // A lost rank is logged with its whole trace per task; the driver reports the attempt's failure once
+    org.apache.logging.log4j.core.config.Configurator.setLevel("org.apache.spark.scheduler.TaskSetManager",
+        org.apache.logging.log4j.Level.ERROR);
     return spark;
   }
 

@@ -1,5 +1,6 @@
 package dytrain.cli;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dytrain.train.StepMetrics;
@@ -25,6 +26,21 @@ class ConsoleProgressTest {
     assertTrue(drawn.contains("SKIPPED (NaN)"), drawn);
     String printed = out.toString(StandardCharsets.UTF_8);
     assertTrue(printed.contains("step 1: validation loss 3.5000 (perplexity 33.12)"), printed);
+  }
+
+  /** A resumed run's bar starts at its step; a run that trains nothing draws no bar at all. */
+  @Test
+  void barStartsAtTheFirstStepTrainedAndOnlyThen() {
+    var bar = new ByteArrayOutputStream();
+    try (ConsoleProgress p = new ConsoleProgress("train", 10, System.out, new PrintStream(bar, true, StandardCharsets.UTF_8))) {
+      // nothing trained
+    }
+    assertEquals("", bar.toString(StandardCharsets.UTF_8));
+    try (ConsoleProgress p = new ConsoleProgress("train", 10, System.out, new PrintStream(bar, true, StandardCharsets.UTF_8))) {
+      p.onStep(metrics(7, 2.0, false));
+    }
+    String drawn = bar.toString(StandardCharsets.UTF_8);
+    assertTrue(drawn.contains("8/10") && !drawn.contains("0/10"), drawn);
   }
 
   private static StepMetrics metrics(long step, double loss, boolean skipped) {

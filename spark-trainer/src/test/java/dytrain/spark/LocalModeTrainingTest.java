@@ -38,6 +38,19 @@ class LocalModeTrainingTest {
     assertEquals(1, outcome.attempts());
     assertEquals(2, outcome.ranks().size());
     Runs.assertSameParameters(one, two, 1e-5);
+    assertMfuAgainstBothRanksPeak(one, 1);
+    assertMfuAgainstBothRanksPeak(two, 2);
+  }
+
+  /** MFU divides the whole batch's FLOPs/s by the peak of all ranks together (train.peak_flops = 1e9 each). */
+  private static void assertMfuAgainstBothRanksPeak(Path run, int ranks) throws Exception {
+    var config = Runs.config(data, ranks);
+    double flopsPerToken = dytrain.model.ModelSize.of(config.model()).trainingFlopsPerToken(config.seqLen());
+    for (String row : Files.readAllLines(run.resolve("metrics.csv")).subList(1, 4)) {
+      String[] f = row.split(",");
+      double expected = flopsPerToken * Double.parseDouble(f[5]) / (ranks * 1e9);
+      assertEquals(expected, Double.parseDouble(f[6]), 1e-4 + 1e-3 * expected, row);
+    }
   }
 
   @Test
