@@ -82,9 +82,11 @@ public final class CheckpointStore {
       Map<String, byte[]> files) throws IOException {
     Path dir = new Path(root, String.format("step-%08d", state.step()));
     Path tmp = new Path(root, dir.getName() + ".tmp");
-    FileStatus[] halfWritten = fs.globStatus(new Path(root, "step-*.tmp")); // left by a crash mid-write
-    for (FileStatus f : halfWritten == null ? new FileStatus[0] : halfWritten) {
-      fs.delete(f.getPath(), true);
+    fs.delete(tmp, true);
+    if (fs.exists(root)) {
+      for (FileStatus f : fs.listStatus(root)) { // left by a save that crashed mid-write
+        if (f.getPath().getName().matches("step-\\d+\\.tmp")) fs.delete(f.getPath(), true);
+      }
     }
     fs.mkdirs(tmp);
     Map<String, String> sums = new LinkedHashMap<>();
@@ -194,6 +196,11 @@ public final class CheckpointStore {
   /** Loads a checkpoint, verifying every file against SHA256SUMS first. */
   public Loaded load(Checkpoint c, Device device) throws IOException {
     Map<String, byte[]> files = readVerified(fs, c.dir());
+    for (String needed : List.of(ModelExport.CONFIG, ModelExport.WEIGHTS, OPTIMIZER, STATE)) {
+      if (!files.containsKey(needed)) {
+        throw new DytrainException("checkpoint " + c.dir() + " is incomplete: its " + SUMS + " does not list " + needed);
+      }
+    }
     var config = ModelExport.parseConfig(JSON.readTree(files.remove(ModelExport.CONFIG)), c.dir() + "/" + ModelExport.CONFIG);
     var weights = SafeTensors.read(new java.io.ByteArrayInputStream(files.remove(ModelExport.WEIGHTS)), c.dir() + "/" + ModelExport.WEIGHTS);
     var opt = SafeTensors.read(new java.io.ByteArrayInputStream(files.remove(OPTIMIZER)), c.dir() + "/" + OPTIMIZER);

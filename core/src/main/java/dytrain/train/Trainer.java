@@ -10,7 +10,6 @@ import dytrain.model.Llama;
 import dytrain.model.ModelSize;
 import dytrain.model.Tensors;
 import java.io.IOException;
-import java.util.Optional;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -55,6 +54,8 @@ public final class Trainer {
   private final Collection<NDArray> params;
   private final double flopsPerToken;
   private TrainState state;
+  /** The step of the checkpoint this run resumed from or last wrote; -1 for none. */
+  private long lastCheckpointStep;
 
   public Trainer(Parts parts, TrainState start, Listener listener) {
     this.p = parts;
@@ -63,6 +64,7 @@ public final class Trainer {
     this.schedule = LrSchedule.of(parts.config().train());
     this.params = parts.model().parameters().all().values();
     this.flopsPerToken = ModelSize.of(parts.config().model()).trainingFlopsPerToken(parts.config().seqLen());
+    this.lastCheckpointStep = start.step() > 0 ? start.step() : -1;
   }
 
   /** Trains until {@code train.steps}; returns the final state. */
@@ -142,15 +144,12 @@ public final class Trainer {
   }
 
   private String whereToRestart() {
-    Optional<CheckpointStore.Checkpoint> last = Optional.empty();
-    try {
-      last = p.checkpoints() == null ? Optional.empty() : p.checkpoints().newest();
-    } catch (IOException e) { // only the advice is lost
+    if (lastCheckpointStep < 0 || p.checkpoints() == null) {
+      return "No checkpoint was written before it, so a rerun starts afresh; lower train.lr or raise"
+          + " train.warmup_steps first.";
     }
-    return last.map(c -> "The last good checkpoint, step " + c.step() + ", is kept in " + c.dir()
-            + "; lower train.lr or raise train.warmup_steps and resume.")
-        .orElse("No checkpoint was written before it, so a rerun starts afresh; lower train.lr or raise"
-            + " train.warmup_steps first.");
+    return "The last good checkpoint, step " + lastCheckpointStep + ", is kept in " + p.checkpoints().root()
+        + "; lower train.lr or raise train.warmup_steps and resume.";
   }
 
   private void evaluate(long step) throws IOException {
@@ -179,9 +178,11 @@ public final class Trainer {
       p.metrics().flush();
     }
     if (p.rank() != 0) {
+      lastCheckpointStep = state.step(); // rank 0 writes it
       return;
     }
     var c = p.checkpoints().save(p.model(), p.optimizer(), p.sync().checkpointState(), state, p.checkpointFiles());
+    lastCheckpointStep = c.step();
     listener.onCheckpoint(c.step(), c.dir().toString());
   }
 

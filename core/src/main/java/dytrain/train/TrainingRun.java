@@ -160,11 +160,11 @@ public final class TrainingRun {
   private record Resumed(CheckpointStore.Checkpoint checkpoint, CheckpointStore.Loaded loaded) {}
 
   private static Resumed newestIntact(CheckpointStore store, Rank rank, PrintStream log) throws IOException {
-    DytrainException first = null;
+    Exception first = null;
     for (CheckpointStore.Checkpoint c : store.list()) {
       try {
         return new Resumed(c, store.load(c, rank.device()));
-      } catch (DytrainException damaged) {
+      } catch (DytrainException | org.apache.hadoop.fs.ChecksumException damaged) {
         if (first == null) first = damaged;
         if (rank.rank() == 0) {
           log.printf("checkpoint %s is damaged (%s); resuming from the one before it instead (delete it once looked at)%n",
@@ -172,7 +172,8 @@ public final class TrainingRun {
         }
       }
     }
-    throw first;
+    if (first instanceof IOException io) throw io;
+    throw first != null ? (DytrainException) first : new DytrainException("no complete checkpoint left in " + store.root());
   }
 
   private static Evaluator evaluator(DytrainConfig config, TokenDataset dataset, int windowLength, PrintStream log) {

@@ -138,6 +138,17 @@ class TrainerTest {
   }
 
   @Test
+  void resumeRefusesEveryModelSettingTheCheckpointWouldOverride() {
+    var have = TrainingFixture.config(data).model();
+    for (String change : List.of("model.norm_eps=0.001", "model.max_seq_len=32", "model.hidden_size=64")) {
+      var want = TrainingFixture.config(data, change).model();
+      var e = assertThrows(DytrainException.class, () -> TrainingRun.requireSameModel(want, have, "ckpt"));
+      String key = change.substring(0, change.indexOf('='));
+      assertTrue(e.getMessage().contains(key + " = "), change + ": " + e.getMessage());
+    }
+  }
+
+  @Test
   void resumeFlagWithoutACheckpointIsAnError() {
     var config = TrainingFixture.config(data);
     var e = assertThrows(DytrainException.class, () -> TrainingRun.run(config, run.toString(), true,

@@ -20,7 +20,8 @@ final class ConsoleProgress implements Trainer.Listener, AutoCloseable {
   private final long steps;
   private final PrintStream out;
   private final PrintStream barStream;
-  private ProgressBar bar;
+  private ProgressBar bar; // the driver's metrics follower thread draws it too
+  private boolean closed;
   private double lastVal = Double.NaN;
 
   ConsoleProgress(String task, long steps, PrintStream out) {
@@ -36,12 +37,15 @@ final class ConsoleProgress implements Trainer.Listener, AutoCloseable {
   }
 
   @Override
-  public void onStep(StepMetrics m) {
+  public synchronized void onStep(StepMetrics m) {
+    if (closed) {
+      return;
+    }
     if (bar == null) {
       bar = new ProgressBarBuilder()
           .setTaskName(task)
           .setInitialMax(steps)
-          .startsFrom(m.step(), Duration.ZERO)
+          .startsFrom(m.step() + 1, Duration.ZERO) // the ETA comes from the steps after this one
           .setStyle(ProgressBarStyle.ASCII)
           .setUpdateIntervalMillis(500)
           .setConsumer(new ConsoleProgressBarConsumer(barStream, 110))
@@ -54,13 +58,14 @@ final class ConsoleProgress implements Trainer.Listener, AutoCloseable {
   }
 
   @Override
-  public void onEval(long step, double loss) {
+  public synchronized void onEval(long step, double loss) {
     lastVal = loss;
     out.printf("%nstep %d: validation loss %.4f (perplexity %.2f)%n", step, loss, Math.exp(loss));
   }
 
   @Override
-  public void close() {
+  public synchronized void close() {
+    closed = true;
     if (bar != null) {
       bar.close();
     }

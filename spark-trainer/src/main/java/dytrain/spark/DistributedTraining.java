@@ -5,6 +5,7 @@ import dytrain.config.DytrainConfig;
 import dytrain.config.DytrainException;
 import dytrain.data.DatasetFileSystem;
 import dytrain.train.CheckpointStore;
+import dytrain.train.MetricsLog;
 import dytrain.train.StepMetrics;
 import dytrain.train.Trainer;
 import java.io.IOException;
@@ -67,7 +68,8 @@ public final class DistributedTraining {
       byte[] secret = new byte[32];
       new SecureRandom().nextBytes(secret); // a new secret per launch: a stale rank cannot rejoin
       awaitExecutors(sc, ranks); // after a lost executor, its replacement registers first
-      long resumeStep = newestStep(runDir);
+      long resumeStep = newestStep(runDir, sc.hadoopConfiguration());
+      trimMetrics(runDir, sc.hadoopConfiguration(), resumeStep);
       log.printf("launching %d ranks (%s, attempt %d of %d)%s%n", ranks, config.distributed().sync(), attempt, maxAttempts,
           resumeStep > 0 ? " from the checkpoint at step " + resumeStep : "");
       try (MetricsFollower follower = new MetricsFollower(runDir, listener, resumeStep)) {
@@ -98,13 +100,26 @@ public final class DistributedTraining {
     }
   }
 
-  /** The step of the newest complete checkpoint in the run folder, 0 for none. */
-  private static long newestStep(String runDir) {
+  /** The step of the newest complete checkpoint in the run folder, for display: 0 for none or unknown. */
+  private static long newestStep(String runDir, Configuration conf) {
     try {
-      return new CheckpointStore(runDir, new Configuration(), Integer.MAX_VALUE, 0).newest()
-          .map(CheckpointStore.Checkpoint::step).orElse(0L);
+      return new CheckpointStore(runDir, conf, Integer.MAX_VALUE, 0).newest().map(CheckpointStore.Checkpoint::step).orElse(0L);
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+      return 0;
+    }
+  }
+
+  /**
+   * Drops the metrics rows an earlier attempt wrote past the checkpoint a launch resumes from, as rank 0
+   * will once it starts: until then the console would show those rows as this attempt's progress.
+   */
+  private static void trimMetrics(String runDir, Configuration conf, long resumeStep) {
+    if (resumeStep == 0) return;
+    try {
+      MetricsLog metrics = new MetricsLog(runDir, conf);
+      metrics.resumeAt(resumeStep);
+      metrics.flush();
+    } catch (IOException | RuntimeException e) { // only the console's view suffers
     }
   }
 
@@ -237,6 +252,11 @@ public final class DistributedTraining {
     public void close() {
       running = false;
       thread.interrupt();
+      try {
+        thread.join(5000); // no poll of this attempt may land after the next attempt's follower starts
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 }
