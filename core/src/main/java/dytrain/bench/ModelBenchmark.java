@@ -37,7 +37,7 @@ public final class ModelBenchmark {
           times[i][0] * 1e3, 100 * (times[i][0] / times[0][0] - 1), flops / 3 / times[i][0] / 1e9,
           times[i][1] * 1e3, 100 * (times[i][1] / times[0][1] - 1), flops / times[i][1] / 1e9);
     }
-    out.println("paper (LLaMA 7B, H100): DyT -7.8% forward, -8.2% forward+backward vs RMSNorm");
+    out.println("vs rms: time against RMSNorm's, negative is faster; paper (LLaMA 7B, H100): DyT -7.8% forward, -8.2% forward+backward");
   }
 
   static ModelConfig withNorm(ModelConfig c, NormType type) {

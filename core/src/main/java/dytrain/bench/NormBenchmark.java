@@ -82,7 +82,7 @@ public final class NormBenchmark {
               100 * (r.trainSeconds / rms.trainSeconds - 1), trainBw / 1e9, 100 * trainBw / copyBandwidth);
         }
       }
-      out.println("paper (H100, bf16, LLaMA 7B layers): DyT -52.4% forward, -42.2% forward+backward vs RMSNorm");
+      out.println("vs rms: time against RMSNorm's, negative is faster; paper (H100, bf16, LLaMA 7B layers): DyT -52.4% forward, -42.2% forward+backward");
     }
     return results;
   }

@@ -40,7 +40,7 @@ public final class TrainStepBenchmark {
           seconds[i] * 1e3, tokensPerSecond, 100 * flopsPerToken * tokensPerSecond / peak,
           100 * (seconds[i] / seconds[0] - 1));
     }
-    out.println("paper (LLaMA 7B): DyT -8.2% forward+backward vs RMSNorm");
+    out.println("vs rmsnorm: step time against RMSNorm's, negative is faster; paper (LLaMA 7B): DyT -8.2%");
   }
 
   private static double time(dytrain.config.ModelConfig model, TrainConfig train, int batch, int seqLen, int steps) {
