@@ -18,8 +18,8 @@ public final class Tokenizers {
   }
 
   public static Tokenizer load(String spec) {
-    return switch (spec) {
-      case "gpt2", "r50k_base" -> new TiktokenTokenizer(TiktokenTokenizer.Vocabulary.GPT2);
+    return switch (canonicalName(spec)) {
+      case "gpt2" -> new TiktokenTokenizer(TiktokenTokenizer.Vocabulary.GPT2);
       case "cl100k_base" -> new TiktokenTokenizer(TiktokenTokenizer.Vocabulary.CL100K_BASE);
       case "o200k_base" -> new TiktokenTokenizer(TiktokenTokenizer.Vocabulary.O200K_BASE);
       case "byte" -> new ByteTokenizer();

@@ -45,6 +45,7 @@ public final class CheckpointStore {
       .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
       .enable(SerializationFeature.INDENT_OUTPUT);
   private static final Pattern NAME = Pattern.compile("step-(\\d+)");
+  private static final Pattern HALF_WRITTEN = Pattern.compile("step-\\d+\\.tmp");
   private static final Pattern RANK_FILE = Pattern.compile("step-(\\d+)\\.safetensors");
 
   /** A checkpoint folder and the step it holds. */
@@ -82,10 +83,9 @@ public final class CheckpointStore {
       Map<String, byte[]> files) throws IOException {
     Path dir = new Path(root, String.format("step-%08d", state.step()));
     Path tmp = new Path(root, dir.getName() + ".tmp");
-    fs.delete(tmp, true);
     if (fs.exists(root)) {
-      for (FileStatus f : fs.listStatus(root)) { // left by a save that crashed mid-write
-        if (f.getPath().getName().matches("step-\\d+\\.tmp")) fs.delete(f.getPath(), true);
+      for (FileStatus f : fs.listStatus(root)) { // left by a save that crashed mid-write, this one's too
+        if (HALF_WRITTEN.matcher(f.getPath().getName()).matches()) fs.delete(f.getPath(), true);
       }
     }
     fs.mkdirs(tmp);

@@ -105,17 +105,12 @@ public record DatasetTokenizer(String spec, byte[] json) {
 
   /** The tokenizer stored in a checkpoint or export folder (local path). */
   public static Tokenizer load(java.nio.file.Path dir) throws IOException {
-    java.nio.file.Path json = dir.resolve(FILE);
-    if (java.nio.file.Files.isRegularFile(json)) {
-      return Tokenizers.load(json.toString());
+    Map<String, byte[]> files = filesIn(dir);
+    if (files.containsKey(FILE)) {
+      return new DatasetTokenizer(FILE, files.get(FILE)).tokenizer(dir.resolve(FILE).toString());
     }
-    java.nio.file.Path name = dir.resolve(NAME_FILE);
-    if (java.nio.file.Files.isRegularFile(name)) {
-      return Tokenizers.load(java.nio.file.Files.readString(name).trim());
-    }
-    if (java.nio.file.Files.isDirectory(dir.resolve("checkpoints"))) {
-      throw new DytrainException(dir + " is a run folder: give one of its checkpoints (" + dir
-          + "/checkpoints/step-N) or an export of it");
+    if (files.containsKey(NAME_FILE)) {
+      return Tokenizers.load(new String(files.get(NAME_FILE), StandardCharsets.UTF_8).trim());
     }
     throw new DytrainException(dir + " holds no " + FILE + " or " + NAME_FILE
         + ": it was not written by dytrain train/export, so its tokenizer is unknown");

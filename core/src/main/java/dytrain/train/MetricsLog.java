@@ -125,7 +125,11 @@ public final class MetricsLog {
   }
 
   private List<String> read(String name) throws IOException {
-    Path file = new Path(dir, prefix + name);
+    return rows(fs, new Path(dir, prefix + name));
+  }
+
+  /** The data rows of one of these CSV files (header left out); none while it does not exist. */
+  public static List<String> rows(FileSystem fs, Path file) throws IOException {
     List<String> rows = new ArrayList<>();
     if (!fs.exists(file)) {
       return rows;

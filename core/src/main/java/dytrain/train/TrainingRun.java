@@ -160,20 +160,21 @@ public final class TrainingRun {
   private record Resumed(CheckpointStore.Checkpoint checkpoint, CheckpointStore.Loaded loaded) {}
 
   private static Resumed newestIntact(CheckpointStore store, Rank rank, PrintStream log) throws IOException {
-    Exception first = null;
+    DytrainException first = null;
     for (CheckpointStore.Checkpoint c : store.list()) {
       try {
         return new Resumed(c, store.load(c, rank.device()));
       } catch (DytrainException | org.apache.hadoop.fs.ChecksumException damaged) {
-        if (first == null) first = damaged;
+        if (first == null) {
+          first = damaged instanceof DytrainException d ? d : new DytrainException(c.dir() + ": " + damaged.getMessage(), damaged);
+        }
         if (rank.rank() == 0) {
           log.printf("checkpoint %s is damaged (%s); resuming from the one before it instead (delete it once looked at)%n",
               c.dir(), damaged.getMessage());
         }
       }
     }
-    if (first instanceof IOException io) throw io;
-    throw first != null ? (DytrainException) first : new DytrainException("no complete checkpoint left in " + store.root());
+    throw first != null ? first : new DytrainException("no complete checkpoint left in " + store.root());
   }
 
   private static Evaluator evaluator(DytrainConfig config, TokenDataset dataset, int windowLength, PrintStream log) {

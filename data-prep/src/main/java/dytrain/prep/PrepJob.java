@@ -9,7 +9,6 @@ import dytrain.tokenizer.Tokenizer;
 import dytrain.tokenizer.Tokenizers;
 import java.io.FileNotFoundException;
 import java.io.IOException;
-import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -199,39 +198,39 @@ public final class PrepJob {
     return fs.exists(new Path(dir, Manifest.FILE_NAME)) || fs.exists(results) && fs.listStatus(results).length > 0;
   }
 
-  /** The flags of each prep setting, to name what differs. */
-  private static final Map<String, String> FLAGS = Map.of("tokenizerSpec", "--tokenizer", "docSplit", "--doc-split",
-      "textField", "--text-field", "onBadRecord", "--on-bad-record", "valFraction", "--val-fraction", "seed", "--seed",
-      "appendEos", "--append-eos", "shardTokens", "--shard-tokens", "splitBytes", "--split-mb");
-
   private static String differences(String found, Identity wanted) {
+    Identity old;
     try {
-      Identity old = InputResult.JSON.readValue(found, Identity.class);
-      List<String> what = new ArrayList<>();
-      for (RecordComponent c : Manifest.Prep.class.getRecordComponents()) {
-        Object was = flagValue(c.getName(), c.getAccessor().invoke(old.prep()));
-        Object now = flagValue(c.getName(), c.getAccessor().invoke(wanted.prep()));
-        if (!Objects.equals(was, now)) {
-          what.add(FLAGS.getOrDefault(c.getName(), c.getName()) + " (was " + was + ", now " + now + ")");
-        }
-      }
-      if (!old.tokenizer().equals(wanted.tokenizer()) && what.stream().noneMatch(w -> w.startsWith("--tokenizer"))) {
-        what.add("tokenizer (" + old.tokenizer().name() + ", another definition)");
-      }
-      if (!old.inputs().equals(wanted.inputs())) what.add("inputs (" + firstDifference(old.inputs(), wanted.inputs()) + ")");
-      return what.isEmpty() ? "settings" : "settings: " + String.join(", ", what);
-    } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException(e);
+      old = InputResult.JSON.readValue(found, Identity.class);
     } catch (JsonProcessingException e) {
       return "settings (its _prep.json is unreadable)";
     }
+    Manifest.Prep was = old.prep();
+    Manifest.Prep now = wanted.prep();
+    List<String> what = new ArrayList<>();
+    compare(what, "--tokenizer", was.tokenizerSpec(), now.tokenizerSpec());
+    compare(what, "--doc-split", was.docSplit(), now.docSplit());
+    compare(what, "--text-field", was.textField(), now.textField());
+    compare(what, "--on-bad-record", was.onBadRecord(), now.onBadRecord());
+    compare(what, "--val-fraction", was.valFraction(), now.valFraction());
+    compare(what, "--seed", was.seed(), now.seed());
+    compare(what, "--append-eos", was.appendEos(), now.appendEos());
+    compare(what, "--shard-tokens", was.shardTokens(), now.shardTokens());
+    compare(what, "--split-mb", splitMb(was.splitBytes()), splitMb(now.splitBytes()));
+    if (!old.tokenizer().equals(wanted.tokenizer()) && was.tokenizerSpec().equals(now.tokenizerSpec())) {
+      what.add("tokenizer (" + old.tokenizer().name() + ", another definition)");
+    }
+    if (!old.inputs().equals(wanted.inputs())) what.add("inputs (" + firstDifference(old.inputs(), wanted.inputs()) + ")");
+    return what.isEmpty() ? "settings" : "settings: " + String.join(", ", what);
   }
 
-  /** A setting as its flag takes it: --split-mb in MB, where the identity records bytes (0: files not cut). */
-  private static Object flagValue(String setting, Object value) {
-    if (!setting.equals("splitBytes")) return value;
-    long bytes = value == null ? 0 : (Long) value;
-    return bytes == 0 ? "files not cut" : bytes >> 20;
+  private static void compare(List<String> what, String flag, Object was, Object now) {
+    if (!Objects.equals(was, now)) what.add(flag + " (was " + was + ", now " + now + ")");
+  }
+
+  /** --split-mb as the user gives it: the identity records bytes, and 0 or none for files not cut. */
+  private static Object splitMb(Long bytes) {
+    return bytes == null || bytes == 0 ? "files not cut" : bytes >> 20;
   }
 
   private static String firstDifference(List<Manifest.InputFile> was, List<Manifest.InputFile> now) {

@@ -1,11 +1,9 @@
 package dytrain.cli;
 
-import dytrain.config.DytrainException;
 import dytrain.model.Generator;
 import dytrain.model.Llama;
 import dytrain.tokenizer.Tokenizer;
 import dytrain.train.DatasetTokenizer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -25,11 +23,8 @@ final class GenerateCommand implements java.util.concurrent.Callable<Integer> {
     Flags.atLeast("--max-new-tokens", maxNewTokens, 0);
     Flags.atLeast("--top-k", topK, 0);
     Flags.atLeast("--temperature", temperature, 0, "0 (greedy) or a positive number");
-    if (!Files.isDirectory(model)) {
-      throw new DytrainException("--model " + model + ": no such folder");
-    }
-    Tokenizer tokenizer = DatasetTokenizer.load(model);
     try (Llama llama = ModelFolder.read(model)) {
+      Tokenizer tokenizer = DatasetTokenizer.load(model);
       System.out.println(prompt + generate(llama, tokenizer, prompt, maxNewTokens, temperature, topK, seed));
     }
     return 0;

@@ -1,6 +1,7 @@
 package dytrain.cli;
 
 import dytrain.data.DatasetFileSystem;
+import dytrain.train.MetricsLog;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.ArrayList;
@@ -46,12 +47,8 @@ final class LossPlot {
   /** (step, column) pairs of a CSV with a header line, skipping non-finite values. */
   private static List<double[]> read(FileSystem fs, Path csv, int column) throws IOException {
     List<double[]> out = new ArrayList<>();
-    if (!fs.exists(csv)) {
-      return out;
-    }
-    String[] lines = DatasetFileSystem.readString(fs, csv).split("\n");
-    for (int i = 1; i < lines.length; i++) {
-      String[] f = lines[i].split(",");
+    for (String row : MetricsLog.rows(fs, csv)) {
+      String[] f = row.split(",");
       if (f.length > column) {
         double v = Double.parseDouble(f[column]);
         if (Double.isFinite(v)) {

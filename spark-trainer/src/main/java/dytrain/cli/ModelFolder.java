@@ -16,6 +16,9 @@ final class ModelFolder {
   private ModelFolder() {}
 
   static Llama read(Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      throw new DytrainException("--model " + dir + ": no such folder");
+    }
     if (Files.isDirectory(dir.resolve("checkpoints")) && !Files.exists(dir.resolve(ModelExport.CONFIG))) {
       throw new DytrainException(dir + " is a run folder: give one of its checkpoints (" + dir
           + "/checkpoints/step-N) or an export of it");

@@ -184,8 +184,8 @@ public final class DistributedTraining {
 
     /** Follows from {@code fromStep} on: rows before it are an earlier attempt's, already shown. */
     MetricsFollower(String runDir, Trainer.Listener listener, long fromStep) throws IOException {
-      this.steps = new Path(runDir, "metrics.csv");
-      this.evals = new Path(runDir, "eval.csv");
+      this.steps = new Path(runDir, MetricsLog.TRAIN_FILE);
+      this.evals = new Path(runDir, MetricsLog.EVAL_FILE);
       this.fs = DatasetFileSystem.of(steps, new Configuration());
       this.listener = listener;
       this.nextStep = fromStep - 1;
@@ -228,20 +228,9 @@ public final class DistributedTraining {
       }
     }
 
-    /** The data rows of a CSV that have at least {@code columns} fields; none while it does not exist. */
+    /** The rows of a metrics CSV with all {@code columns} fields: a row being written may be cut short. */
     private List<String[]> rows(Path file, int columns) throws IOException {
-      List<String[]> out = new java.util.ArrayList<>();
-      if (!fs.exists(file)) {
-        return out;
-      }
-      String[] lines = DatasetFileSystem.readString(fs, file).split("\n");
-      for (int i = 1; i < lines.length; i++) {
-        String[] f = lines[i].split(",");
-        if (f.length >= columns) {
-          out.add(f);
-        }
-      }
-      return out;
+      return MetricsLog.rows(fs, file).stream().map(row -> row.split(",")).filter(f -> f.length >= columns).toList();
     }
 
     void drain() {
