@@ -1,7 +1,7 @@
 # Shared by the submit scripts: the dytrain jar, the main class and the JVM options every driver and
 # executor needs (Spark's Java 17 --add-opens are added by spark-submit itself; DJL must stay offline).
 DYTRAIN_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-DYTRAIN_JAR="${DYTRAIN_JAR:-$DYTRAIN_ROOT/spark-trainer/target/dytrain-dist.jar}"
+DYTRAIN_JAR="${DYTRAIN_JAR:-$DYTRAIN_ROOT/cli/target/dytrain-dist.jar}"
 DYTRAIN_MAIN=dytrain.cli.Dytrain
 if [[ ! -f "$DYTRAIN_JAR" ]]; then
   echo "no $DYTRAIN_JAR: build it with (cd $DYTRAIN_ROOT && mvn -B -Pdist -DskipTests package)" >&2

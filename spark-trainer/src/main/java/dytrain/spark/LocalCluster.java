@@ -23,7 +23,7 @@ final class LocalCluster {
     String home = System.getenv("SPARK_HOME");
     if (home == null || home.isBlank()) {
       throw new DytrainException("local-cluster mode needs SPARK_HOME (the ./dytrain launcher sets it to"
-          + " spark-trainer/target/spark-home); run through ./dytrain or set it to an empty folder");
+          + " cli/target/spark-home); run through ./dytrain or set it to an empty folder");
     }
     if (!"2.13".equals(System.getenv("SPARK_SCALA_VERSION"))) {
       throw new DytrainException("local-cluster mode needs SPARK_SCALA_VERSION=2.13 in the environment");
@@ -59,7 +59,7 @@ final class LocalCluster {
       if (installed || files.anyMatch(f -> f.getFileName().toString().startsWith("spark-core") && !Files.isSymbolicLink(f))) {
         throw new DytrainException("SPARK_HOME=" + home + " is a Spark installation; local-cluster mode fills"
             + " SPARK_HOME/jars with links to dytrain's classpath, so it needs a folder of its own: run through"
-            + " ./dytrain (which uses spark-trainer/target/spark-home) or set SPARK_HOME to an empty folder");
+            + " ./dytrain (which uses cli/target/spark-home) or set SPARK_HOME to an empty folder");
       }
     }
   }

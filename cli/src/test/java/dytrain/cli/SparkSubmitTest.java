@@ -1,4 +1,4 @@
-package dytrain.spark;
+package dytrain.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
