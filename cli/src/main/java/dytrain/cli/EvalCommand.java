@@ -32,8 +32,8 @@ final class EvalCommand implements java.util.concurrent.Callable<Integer> {
       }
       TokenDataset ds = TokenDataset.open(data, new Configuration());
       requireSameTokenizer(ds, DatasetTokenizer.filesIn(model));
-      var evaluator = new Evaluator(new PackedSequences(ds, split, t + 1, 0, false, llama.config().vocabSize()), batches, batchSize);
-      double loss = evaluator.loss(llama);
+      var evaluator = new Evaluator(PackedSequences.inStoredOrder(ds, split, t + 1, llama.config().vocabSize()), batches, batchSize);
+      double loss = evaluator.meanLoss(llama);
       System.out.printf("%s loss %.4f nats/token, perplexity %.2f (%,d tokens of split %s)%n",
           split, loss, Math.exp(loss), evaluator.tokens(), split);
     }

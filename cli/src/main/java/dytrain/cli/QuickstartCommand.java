@@ -6,20 +6,25 @@ import dytrain.config.DytrainConfig;
 import dytrain.data.PackedSequences;
 import dytrain.data.TokenDataset;
 import dytrain.data.UnigramEntropy;
+import dytrain.export.ModelExport;
 import dytrain.model.Llama;
+import dytrain.model.TextCompletion;
 import dytrain.prep.BpeTrainer;
 import dytrain.prep.PrepJob;
 import dytrain.prep.PrepSettings;
+import dytrain.spark.TrainJob;
 import dytrain.tokenizer.Tokenizers;
 import dytrain.train.CheckpointStore;
 import dytrain.train.DatasetTokenizer;
 import dytrain.train.Evaluator;
+import dytrain.train.RunStart;
 import dytrain.train.TrainState;
 import dytrain.train.TrainingRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
@@ -31,7 +36,7 @@ import picocli.CommandLine.Option;
  * unigram entropy, a generated sample and a loss plot. Rerunning resumes (or skips) every stage.
  */
 @Command(name = "quickstart", description = "End to end on the bundled corpus: tokenizer, shards, training, sample.")
-final class QuickstartCommand implements java.util.concurrent.Callable<Integer> {
+final class QuickstartCommand implements Callable<Integer> {
 
   @Option(names = "--config", defaultValue = "configs/quickstart.yaml") Path config;
   @Option(names = "--set", paramLabel = "KEY=VALUE", description = "override a config key") List<String> overrides = new ArrayList<>();
@@ -67,35 +72,33 @@ final class QuickstartCommand implements java.util.concurrent.Callable<Integer> 
 
     TokenDataset dataset = TrainingRun.openDataset(c, new Configuration());
     double unigram = UnigramEntropy.of(dataset, c.data().trainSplit());
-    var evaluator = new Evaluator(new PackedSequences(dataset, c.data().valSplit(), c.seqLen() + 1, 0, false,
+    var evaluator = new Evaluator(PackedSequences.inStoredOrder(dataset, c.data().valSplit(), c.seqLen() + 1,
         c.model().vocabSize()), c.train().evalBatches(), c.train().microBatchSize());
     double before;
     try (Llama fresh = Llama.init(c.model(), c.seed())) {
-      before = evaluator.loss(fresh);
+      before = evaluator.meanLoss(fresh);
     }
     String runDir = work.resolve("run").toString();
     System.out.printf("[3/4] training (validation loss before: %.3f nats/token)%n", before);
     TrainCommand.describe(c, runDir);
-    TrainState end;
     try (ConsoleProgress progress = new ConsoleProgress("train", c.train().steps(), System.out)) {
-      end = TrainingRun.run(c, runDir, false, TrainingRun.Rank.SINGLE, progress, System.out);
+      TrainJob.run(new TrainJob.Request(c, runDir, RunStart.Resume.IF_PRESENT, null), progress, System.out);
     }
     var png = LossPlot.write(runDir, "dytrain quickstart: LLaMA-DyT on the King James Bible");
 
     System.out.println("[4/4] results");
-    var store = new CheckpointStore(runDir, new Configuration(), Integer.MAX_VALUE, 0);
-    var newest = store.newest().orElseThrow();
     Path exportDir = work.resolve("model");
-    ExportCommand.export(newest.dir().toString(), exportDir.toString());
-    try (Llama trained = dytrain.export.ModelExport.read(exportDir, Device.cpu())) {
-      double after = evaluator.loss(trained);
+    var checkpoint = ExportCommand.export(runDir, exportDir.toString());
+    try (Llama trained = ModelExport.read(exportDir, Device.cpu())) {
+      double after = evaluator.meanLoss(trained);
+      TrainState end = CheckpointStore.readState(checkpoint, new Configuration());
       System.out.printf("validation loss: %.3f before training, %.3f after %d steps (%,d tokens)%n",
           before, after, end.step(), end.tokensSeen());
       System.out.printf("unigram entropy of the training tokens: %.3f nats/token (a model ignoring context); "
           + "the trained model is %.3f below it%n", unigram, unigram - after);
       var tokenizer = DatasetTokenizer.load(exportDir);
       String prompt = "And God said";
-      String sample = GenerateCommand.generate(trained, tokenizer, prompt, 60, 0.8, 40, 1);
+      String sample = TextCompletion.complete(trained, tokenizer, prompt, new TextCompletion.Sampling(60, 0.8, 40, 1));
       System.out.printf("sample: %s%s%n", prompt, sample);
     }
     System.out.printf("loss plot: %s; model: %s (./dytrain generate --model %s --prompt \"...\")%n",

@@ -2,11 +2,8 @@ package dytrain.cli;
 
 import dytrain.config.DytrainConfig;
 import dytrain.model.ModelSize;
-import dytrain.train.TrainState;
-import dytrain.train.TrainingRun;
-import dytrain.spark.DistributedTraining;
-import dytrain.spark.TrainingSession;
-import org.apache.spark.sql.SparkSession;
+import dytrain.spark.TrainJob;
+import dytrain.train.RunStart;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -38,36 +35,15 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
     DytrainConfig config = options.load();
     String dir = runDir != null ? runDir : defaultRunDir(options.config);
     describe(config, dir);
-    boolean distributed = TrainingSession.submitted() || master != null || config.distributed().ranks() > 1;
-    if (distributed) {
-      trainOnSpark(config, dir);
-    } else {
-      TrainState end;
-      try (ConsoleProgress progress = new ConsoleProgress("train", config.train().steps(), System.out)) {
-        end = TrainingRun.run(config, dir, resume, TrainingRun.Rank.SINGLE, progress, System.out);
-      }
-      System.out.printf("done: %d steps, %,d tokens, %d skipped updates%n", end.step(), end.tokensSeen(), end.skippedUpdates());
+    var request = new TrainJob.Request(config, dir, resume ? RunStart.Resume.REQUIRED : RunStart.Resume.IF_PRESENT, master);
+    TrainJob.Finished finished;
+    try (ConsoleProgress progress = new ConsoleProgress("train", config.train().steps(), System.out)) {
+      finished = TrainJob.run(request, progress, System.out);
     }
+    System.out.println(finished.summary());
     var png = LossPlot.write(dir, "dytrain " + options.config.getFileName() + " (" + config.model().normType().key() + ")");
     System.out.printf("metrics, checkpoints and %s in %s%n", png.getName(), dir);
     return 0;
-  }
-
-  private void trainOnSpark(DytrainConfig config, String dir) throws java.io.IOException {
-    TrainingRun.requireRunFolder(dir, new org.apache.hadoop.conf.Configuration());
-    if (resume && new dytrain.train.CheckpointStore(dir, new org.apache.hadoop.conf.Configuration(), 1, 0).newest().isEmpty()) {
-      throw new dytrain.config.DytrainException("--resume: no complete checkpoint in " + dir + "/checkpoints");
-    }
-    var d = config.distributed();
-    SparkSession spark = TrainingSession.start(master, d.ranks(), d.executorMemoryMb());
-    try (ConsoleProgress progress = new ConsoleProgress("train", config.train().steps(), System.out)) {
-      var outcome = DistributedTraining.run(spark, config, dir, progress, System.out);
-      progress.close();
-      System.out.printf("done: %d ranks, %d attempt(s); per rank (rank,steps,all-reduces,bytes sent): %s%n",
-          d.ranks(), outcome.attempts(), outcome.ranks());
-    } finally {
-      spark.stop();
-    }
   }
 
   static String defaultRunDir(Path config) {

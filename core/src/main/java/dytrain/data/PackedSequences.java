@@ -28,11 +28,21 @@ public final class PackedSequences {
   private final Map<String, int[]> cache = new LinkedHashMap<>(4, 0.75f, true);
 
   /**
+   * Training's order: shards and rows shuffled by {@code seed} and the epoch.
+   *
    * @param windowLength seq_len + 1 (inputs and their shifted targets)
-   * @param shuffle false for evaluation: shards and rows in stored order, the same every time
    * @param vocabSize the model's; a token id at or above it is an error naming the shard
    */
-  public PackedSequences(TokenDataset dataset, String split, int windowLength, long seed, boolean shuffle, int vocabSize) {
+  public static PackedSequences shuffled(TokenDataset dataset, String split, int windowLength, long seed, int vocabSize) {
+    return new PackedSequences(dataset, split, windowLength, seed, true, vocabSize);
+  }
+
+  /** Evaluation's order: shards and rows as stored, the same every time. */
+  public static PackedSequences inStoredOrder(TokenDataset dataset, String split, int windowLength, int vocabSize) {
+    return new PackedSequences(dataset, split, windowLength, 0, false, vocabSize);
+  }
+
+  private PackedSequences(TokenDataset dataset, String split, int windowLength, long seed, boolean shuffle, int vocabSize) {
     this.dataset = dataset;
     this.shards = dataset.manifest().split(split).shards();
     this.windowLength = windowLength;

@@ -78,7 +78,7 @@ public final class CheckpointStore {
     return save(model, optimizer, Map.of(), state, files);
   }
 
-  /** A checkpoint whose optimizer file also holds {@code syncState} (see {@link GradientSync#checkpointState}). */
+  /** A checkpoint whose optimizer file also holds {@code syncState} (see {@link DataParallel#onCheckpoint}). */
   public Checkpoint save(Llama model, AdamW optimizer, Map<String, float[]> syncState, TrainState state,
       Map<String, byte[]> files) throws IOException {
     Path dir = new Path(root, String.format("step-%08d", state.step()));
@@ -117,7 +117,7 @@ public final class CheckpointStore {
 
   /**
    * Saves the optimizer state of a rank other than 0, for schemes where each rank's is its own
-   * ({@link GradientSync#perRankOptimizerState}): {@code ranks/rank-R/step-N.safetensors}, written under a
+   * ({@link DataParallel#onCheckpoint}): {@code ranks/rank-R/step-N.safetensors}, written under a
    * temporary name and renamed. Rank 0 prunes these with its checkpoints.
    */
   public void saveRankOptimizer(int rank, long step, AdamW optimizer) throws IOException {
@@ -194,6 +194,14 @@ public final class CheckpointStore {
   }
 
   /** Loads a checkpoint, verifying every file against SHA256SUMS first. */
+  /** The training state a checkpoint folder holds: its step, tokens seen, where the data stands. */
+  public static TrainState readState(Path checkpointDir, Configuration conf) throws IOException {
+    FileSystem fs = DatasetFileSystem.of(checkpointDir, conf);
+    try (InputStream in = fs.open(new Path(checkpointDir, STATE))) {
+      return JSON.readValue(in, TrainState.class);
+    }
+  }
+
   public Loaded load(Checkpoint c, Device device) throws IOException {
     Map<String, byte[]> files = readVerified(fs, c.dir());
     for (String needed : List.of(ModelExport.CONFIG, ModelExport.WEIGHTS, OPTIMIZER, STATE)) {

@@ -4,12 +4,13 @@ import ai.djl.ndarray.NDScope;
 import dytrain.data.PackedSequences;
 import dytrain.model.Autograd;
 import dytrain.model.Llama;
+import java.util.OptionalDouble;
 
 /**
  * Validation loss: the mean next-token NLL over the first windows of the validation split, read in
  * stored order, so every evaluation of every run sees the same tokens.
  */
-public final class Evaluator {
+public final class Evaluator implements Validation {
 
   private final PackedSequences windows;
   private final int batches;
@@ -21,7 +22,12 @@ public final class Evaluator {
     this.batchSize = (int) Math.min(batchSize, windows.windowsPerEpoch());
   }
 
-  public double loss(Llama model) {
+  @Override
+  public OptionalDouble loss(Llama model) {
+    return OptionalDouble.of(meanLoss(model));
+  }
+
+  public double meanLoss(Llama model) {
     double sum = 0;
     for (int b = 0; b < batches; b++) {
       int[][] batch = new int[batchSize][];

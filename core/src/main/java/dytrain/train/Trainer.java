@@ -13,7 +13,7 @@ import java.io.IOException;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
+import java.util.OptionalDouble;
 
 /**
  * The train loop, and only the loop: each step reads this rank's micro-batches, accumulates gradients,
@@ -23,17 +23,15 @@ import java.util.function.Consumer;
 public final class Trainer {
 
   /**
-   * What one rank trains with. Rank 0 writes the checkpoints; other ranks write only their own optimizer
-   * state, and only when it is their own ({@link GradientSync#perRankOptimizerState}).
+   * What one rank trains with. Rank 0 writes the checkpoints; a strategy whose ranks hold state of their own
+   * (DiLoCo) saves it on every rank through {@link DataParallel#onCheckpoint}.
    */
   public record Parts(
-      int rank,
       DytrainConfig config,
-      Llama model,
-      AdamW optimizer,
+      Rank rank,
+      RunStart start,
       TrainingBatches batches,
-      Evaluator evaluator,
-      GradientSync sync,
+      Validation validation,
       CheckpointStore checkpoints,
       MetricsLog metrics,
       Map<String, byte[]> checkpointFiles,
@@ -50,6 +48,9 @@ public final class Trainer {
 
   private final Parts p;
   private final Listener listener;
+  private final Llama model;
+  private final AdamW optimizer;
+  private final DataParallel parallel;
   private final LrSchedule schedule;
   private final Collection<NDArray> params;
   private final double flopsPerToken;
@@ -57,34 +58,35 @@ public final class Trainer {
   /** The step of the checkpoint this run resumed from or last wrote; -1 for none. */
   private long lastCheckpointStep;
 
-  public Trainer(Parts parts, TrainState start, Listener listener) {
+  public Trainer(Parts parts, Listener listener) {
     this.p = parts;
     this.listener = listener;
-    this.state = start;
+    this.model = parts.start().model();
+    this.optimizer = parts.start().optimizer();
+    this.parallel = parts.rank().parallel();
+    this.state = parts.start().state();
     this.schedule = LrSchedule.of(parts.config().train());
-    this.params = parts.model().parameters().all().values();
+    this.params = model.parameters().all().values();
     this.flopsPerToken = ModelSize.of(parts.config().model()).trainingFlopsPerToken(parts.config().seqLen());
-    this.lastCheckpointStep = start.step() > 0 ? start.step() : -1;
+    this.lastCheckpointStep = state.step() > 0 ? state.step() : -1;
   }
 
   /** Trains until {@code train.steps}; returns the final state. */
   public TrainState run() throws IOException {
     var t = p.config().train();
-    p.sync().start(params);
+    parallel.start(params);
     while (state.step() < t.steps()) {
       StepMetrics m = step(state.step());
       listener.onStep(m);
-      if (p.metrics() != null) {
-        p.metrics().add(m);
-        p.metrics().maybeFlush();
-      }
+      p.metrics().add(m);
+      p.metrics().maybeFlush();
       long done = state.step();
       if (done % t.evalEvery() == 0 || done == t.steps()) {
         evaluate(done);
       }
       // No checkpoint inside a streak of NaN steps (on any rank): the last good one is what a user resumes from.
       if ((done % t.checkpointEvery() == 0 || done == t.steps())
-          && p.sync().onEveryRank(state.consecutiveBadSteps() == 0)) {
+          && parallel.onEveryRank(state.consecutiveBadSteps() == 0)) {
         checkpoint();
       }
     }
@@ -96,32 +98,30 @@ public final class Trainer {
     List<int[][]> micro = p.batches().microBatches(step);
     long loaded = System.nanoTime();
     double loss = 0;
-    int tokensPerMicro = micro.get(0).length * (micro.get(0)[0].length - 1);
     for (int[][] windows : micro) {
       try (NDScope scope = new NDScope(); Autograd rec = Autograd.record()) {
-        var mgr = p.model().parameters().manager();
-        NDArray mean = p.model().loss(Batches.inputs(mgr, windows), Batches.targets(mgr, windows));
+        var mgr = model.parameters().manager();
+        NDArray mean = model.loss(Batches.inputs(mgr, windows), Batches.targets(mgr, windows));
         NDArray l = mean.div(Tensors.scalar(mean, micro.size())); // k micro-batches of b = one of k*b
         Autograd.backward(l);
         loss += l.getFloat();
       }
     }
     long computed = System.nanoTime();
-    p.sync().averageGradients(params);
-    loss = p.sync().average(loss);
-    double communication = p.sync().takeCommunicationSeconds();
+    loss = parallel.syncGradients(params, loss);
+    double communication = parallel.takeCommunicationSeconds();
     long synced = System.nanoTime();
     double lr = schedule.at(step);
     double norm = GradientClipping.clip(params, p.config().train().gradClip());
     boolean bad = !Double.isFinite(loss) || !Double.isFinite(norm);
     if (!bad) {
-      p.optimizer().step(lr);
+      optimizer.step(lr);
     }
     params.forEach(Autograd::zeroGradient);
-    p.sync().afterUpdate(step, params);
+    parallel.afterUpdate(step, params);
     if (p.config().distributed().checksumEvery() > 0
         && (step + 1) % p.config().distributed().checksumEvery() == 0) {
-      p.sync().checkReplicas(step, params);
+      parallel.checkReplicas(step, params);
     }
     long tokens = (long) p.config().globalBatchSequences() * p.config().seqLen();
     state = next(state, tokens, bad);
@@ -144,7 +144,7 @@ public final class Trainer {
   }
 
   private String whereToRestart() {
-    if (lastCheckpointStep < 0 || p.checkpoints() == null) {
+    if (lastCheckpointStep < 0) {
       return "No checkpoint was written before it, so a rerun starts afresh; lower train.lr or raise"
           + " train.warmup_steps first.";
     }
@@ -153,37 +153,23 @@ public final class Trainer {
   }
 
   private void evaluate(long step) throws IOException {
-    if (p.evaluator() == null) {
-      return;
-    }
-    double loss = p.evaluator().loss(p.model());
-    listener.onEval(step, loss);
-    if (p.metrics() != null) {
-      p.metrics().addEval(step, loss);
+    OptionalDouble loss = p.validation().loss(model);
+    if (loss.isPresent()) {
+      listener.onEval(step, loss.getAsDouble());
+      p.metrics().addEval(step, loss.getAsDouble());
       p.metrics().flush();
     }
   }
 
   private void checkpoint() throws IOException {
-    if (p.checkpoints() == null) {
-      return;
+    int rank = p.rank().rank();
+    Map<String, float[]> strategyState = parallel.onCheckpoint(p.checkpoints(), rank, state.step(), optimizer);
+    p.metrics().flush(); // every rank's rows reach disk with the step they resume from
+    if (p.rank().writes()) {
+      var c = p.checkpoints().save(model, optimizer, strategyState, state, p.checkpointFiles());
+      listener.onCheckpoint(c.step(), c.dir().toString());
     }
-    if (p.sync().perRankOptimizerState()) {
-      if (p.rank() > 0) {
-        p.checkpoints().saveRankOptimizer(p.rank(), state.step(), p.optimizer());
-      }
-      p.sync().barrier(); // every rank's state is in place before rank 0 publishes the step
-    }
-    if (p.metrics() != null) { // every rank's rows reach disk with the step they resume from
-      p.metrics().flush();
-    }
-    if (p.rank() != 0) {
-      lastCheckpointStep = state.step(); // rank 0 writes it
-      return;
-    }
-    var c = p.checkpoints().save(p.model(), p.optimizer(), p.sync().checkpointState(), state, p.checkpointFiles());
-    lastCheckpointStep = c.step();
-    listener.onCheckpoint(c.step(), c.dir().toString());
+    lastCheckpointStep = state.step();
   }
 
   public TrainState state() {

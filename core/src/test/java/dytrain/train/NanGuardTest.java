@@ -27,7 +27,7 @@ class NanGuardTest {
   }
 
   /** Turns the averaged gradient into NaN at chosen steps: a fault injected where a bad batch would show. */
-  static final class PoisonedSync implements GradientSync {
+  static final class PoisonedSync implements DataParallel {
     final Set<Long> poisoned;
     long step;
 
@@ -36,29 +36,25 @@ class NanGuardTest {
     }
 
     @Override
-    public void averageGradients(Collection<NDArray> parameters) {
+    public double syncGradients(Collection<NDArray> parameters, double loss) {
       if (poisoned.contains(step++)) {
         try (Autograd off = Autograd.noGrad()) {
           parameters.iterator().next().getGradient().muli(Float.NaN);
         }
       }
-    }
-
-    @Override
-    public double average(double value) {
-      return value;
+      return loss;
     }
   }
 
-  static TrainingRun.Rank rank(Set<Long> poisoned) {
-    return new TrainingRun.Rank(0, 1, new PoisonedSync(poisoned), ai.djl.Device.cpu());
+  static Rank rank(Set<Long> poisoned) {
+    return new Rank(0, 1, new PoisonedSync(poisoned), ai.djl.Device.cpu());
   }
 
   @Test
   void aNanStepIsSkippedCountedAndTrainingGoesOn() throws Exception {
     List<StepMetrics> steps = new ArrayList<>();
     var config = TrainingFixture.config(data, "train.steps=8");
-    TrainState end = TrainingRun.run(config, run.toString(), false, rank(Set.of(2L, 3L)), steps::add, TrainingFixture.QUIET);
+    TrainState end = TrainingRun.run(config, run.toString(), RunStart.Resume.IF_PRESENT, rank(Set.of(2L, 3L)), steps::add, TrainingFixture.QUIET, new org.apache.hadoop.conf.Configuration());
     assertEquals(8, end.step());
     assertEquals(2, end.skippedUpdates());
     assertTrue(steps.get(2).skipped() && steps.get(3).skipped() && !steps.get(4).skipped());
@@ -78,8 +74,8 @@ class NanGuardTest {
     for (long s = 5; s < 20; s++) {
       fromStepFive.add(s);
     }
-    var e = assertThrows(DytrainException.class, () -> TrainingRun.run(config, run.toString(), false,
-        rank(fromStepFive), m -> {}, TrainingFixture.QUIET));
+    var e = assertThrows(DytrainException.class, () -> TrainingRun.run(config, run.toString(), RunStart.Resume.IF_PRESENT,
+        rank(fromStepFive), m -> {}, TrainingFixture.QUIET, new org.apache.hadoop.conf.Configuration()));
     assertTrue(e.getMessage().contains("4 steps in a row") && e.getMessage().contains("train.max_bad_steps = 3"),
         e.getMessage());
     var store = new CheckpointStore(run.toString(), new org.apache.hadoop.conf.Configuration(), 3, 0);
@@ -91,8 +87,8 @@ class NanGuardTest {
   @Test
   void aRunStoppedBeforeItsFirstCheckpointSaysSoAndKeepsItsMetrics() throws Exception {
     var config = TrainingFixture.config(data, "train.steps=20", "train.max_bad_steps=2", "train.checkpoint_every=10");
-    var e = assertThrows(DytrainException.class, () -> TrainingRun.run(config, run.toString(), false,
-        rank(Set.of(1L, 2L, 3L)), m -> {}, TrainingFixture.QUIET));
+    var e = assertThrows(DytrainException.class, () -> TrainingRun.run(config, run.toString(), RunStart.Resume.IF_PRESENT,
+        rank(Set.of(1L, 2L, 3L)), m -> {}, TrainingFixture.QUIET, new org.apache.hadoop.conf.Configuration()));
     assertTrue(e.getMessage().contains("No checkpoint was written before it, so a rerun starts afresh"), e.getMessage());
     List<String> rows = java.nio.file.Files.readAllLines(run.resolve("metrics.csv"));
     assertTrue(rows.size() >= 1 + 3, "steps 0-2 at least: " + rows);

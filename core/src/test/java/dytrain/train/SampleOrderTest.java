@@ -30,7 +30,7 @@ class SampleOrderTest {
   }
 
   static PackedSequences windows(long seed) {
-    return new PackedSequences(dataset, "train", 17, seed, true, 64);
+    return PackedSequences.shuffled(dataset, "train", 17, seed, 64);
   }
 
   @Test

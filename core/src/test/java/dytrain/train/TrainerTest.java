@@ -117,8 +117,8 @@ class TrainerTest {
     bytes[bytes.length - 1] ^= 1;
     java.nio.file.Files.write(weights, bytes);
     var log = new java.io.ByteArrayOutputStream();
-    TrainingRun.run(config, run.toString(), false, TrainingRun.Rank.SINGLE, TrainingFixture.SILENT,
-        new java.io.PrintStream(log, true, java.nio.charset.StandardCharsets.UTF_8));
+    TrainingRun.run(config, run.toString(), RunStart.Resume.IF_PRESENT, Rank.SINGLE, TrainingFixture.SILENT,
+        new java.io.PrintStream(log, true, java.nio.charset.StandardCharsets.UTF_8), new org.apache.hadoop.conf.Configuration());
     String printed = log.toString(java.nio.charset.StandardCharsets.UTF_8);
     assertTrue(printed.contains("step-00000006 is damaged") && printed.contains("step-00000003 (step 3)"), printed);
     var expected = TrainingFixture.finalWeights(uninterrupted);
@@ -142,7 +142,7 @@ class TrainerTest {
     var have = TrainingFixture.config(data).model();
     for (String change : List.of("model.norm_eps=0.001", "model.max_seq_len=32", "model.hidden_size=64")) {
       var want = TrainingFixture.config(data, change).model();
-      var e = assertThrows(DytrainException.class, () -> TrainingRun.requireSameModel(want, have, "ckpt"));
+      var e = assertThrows(DytrainException.class, () -> RunCompatibility.requireSameModel(want, have, "ckpt"));
       String key = change.substring(0, change.indexOf('='));
       assertTrue(e.getMessage().contains(key + " = "), change + ": " + e.getMessage());
     }
@@ -151,8 +151,8 @@ class TrainerTest {
   @Test
   void resumeFlagWithoutACheckpointIsAnError() {
     var config = TrainingFixture.config(data);
-    var e = assertThrows(DytrainException.class, () -> TrainingRun.run(config, run.toString(), true,
-        TrainingRun.Rank.SINGLE, TrainingFixture.SILENT, TrainingFixture.QUIET));
+    var e = assertThrows(DytrainException.class, () -> TrainingRun.run(config, run.toString(), RunStart.Resume.REQUIRED,
+        Rank.SINGLE, TrainingFixture.SILENT, TrainingFixture.QUIET, new org.apache.hadoop.conf.Configuration()));
     assertTrue(e.getMessage().contains("no complete checkpoint"), e.getMessage());
   }
 

@@ -29,7 +29,7 @@ public final class TrainingFixture {
   }
 
   public static TrainState train(DytrainConfig config, Path runDir, Trainer.Listener listener) throws Exception {
-    return TrainingRun.run(config, runDir.toString(), false, TrainingRun.Rank.SINGLE, listener, QUIET);
+    return TrainingRun.run(config, runDir.toString(), RunStart.Resume.IF_PRESENT, Rank.SINGLE, listener, QUIET, new org.apache.hadoop.conf.Configuration());
   }
 
   public static final Trainer.Listener SILENT = m -> {};

@@ -1,6 +1,7 @@
 package dytrain.prep;
 
 import dytrain.config.DytrainException;
+import dytrain.data.SerializableConfiguration;
 import dytrain.tokenizer.BpeLearner;
 import dytrain.tokenizer.ByteLevelBpe;
 import dytrain.tokenizer.ByteLevelPreTokenizer;
@@ -58,7 +59,7 @@ public final class BpeTrainer {
   public static Map<String, Long> countWords(Settings settings, SparkSession spark) {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     List<InputFile> inputs = InputListing.list(settings.inputs(), conf);
-    SerializableConf shipped = new SerializableConf(conf);
+    SerializableConfiguration shipped = new SerializableConfiguration(conf);
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     jsc.setJobDescription("dytrain tokenizer train: count words in " + inputs.size() + " input file(s)");
     try {

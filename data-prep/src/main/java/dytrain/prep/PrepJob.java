@@ -2,7 +2,9 @@ package dytrain.prep;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dytrain.config.DytrainException;
+import dytrain.config.UserErrors;
 import dytrain.data.DatasetFileSystem;
+import dytrain.data.SerializableConfiguration;
 import dytrain.data.Manifest;
 import dytrain.data.TokenDtype;
 import dytrain.tokenizer.Tokenizer;
@@ -116,7 +118,7 @@ public final class PrepJob {
       SparkSession spark, PrepSettings settings, Tokenizer tokenizer, Configuration conf, List<InputFile> pending) {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     int slices = settings.partitions() > 0 ? Math.min(settings.partitions(), pending.size()) : pending.size();
-    PrepTask task = new PrepTask(settings, tokenizer, new SerializableConf(conf));
+    PrepTask task = new PrepTask(settings, tokenizer, new SerializableConfiguration(conf));
     jsc.setJobDescription("dytrain prep: tokenize " + pending.size() + " input part(s)");
     try {
       jsc.parallelize(pending, slices)
@@ -128,19 +130,10 @@ public final class PrepJob {
     }
   }
 
-  /** A task's DytrainException reaches the driver wrapped in a SparkException; surface its message. */
+  /** A task's failure as the user should see it: its DytrainException's message, or the failure itself. */
   static RuntimeException userError(Exception e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof DytrainException d) return new DytrainException(d.getMessage(), e);
-    }
-    String marker = DytrainException.class.getName() + ": ";
-    String text = String.valueOf(e.getMessage());
-    int at = text.indexOf(marker);
-    if (at >= 0) {
-      String message = text.substring(at + marker.length()).lines().findFirst().orElse("");
-      return new DytrainException(message, e);
-    }
-    return e instanceof RuntimeException r ? r : new IllegalStateException(e.getMessage(), e);
+    return UserErrors.in(e).<RuntimeException>map(user -> user)
+        .orElseGet(() -> e instanceof RuntimeException r ? r : new IllegalStateException(e.getMessage(), e));
   }
 
   /**

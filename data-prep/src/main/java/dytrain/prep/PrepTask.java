@@ -2,6 +2,7 @@ package dytrain.prep;
 
 import dytrain.config.DytrainException;
 import dytrain.data.DatasetFileSystem;
+import dytrain.data.SerializableConfiguration;
 import dytrain.data.TokenDtype;
 import dytrain.tokenizer.Tokenizer;
 import java.io.IOException;
@@ -19,9 +20,9 @@ import org.apache.hadoop.fs.Path;
 final class PrepTask implements Serializable {
   private final PrepSettings settings;
   private final Tokenizer tokenizer;
-  private final SerializableConf conf;
+  private final SerializableConfiguration conf;
 
-  PrepTask(PrepSettings settings, Tokenizer tokenizer, SerializableConf conf) {
+  PrepTask(PrepSettings settings, Tokenizer tokenizer, SerializableConfiguration conf) {
     this.settings = settings;
     this.tokenizer = tokenizer;
     this.conf = conf;

@@ -1,6 +1,7 @@
 package dytrain.spark;
 
-import dytrain.config.DytrainException;
+import dytrain.config.UserErrors;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.spark.ExceptionFailure;
 import org.apache.spark.scheduler.SparkListener;
@@ -17,14 +18,13 @@ final class UserErrorListener extends SparkListener {
 
   @Override
   public void onTaskEnd(SparkListenerTaskEnd taskEnd) {
-    if (taskEnd.reason() instanceof ExceptionFailure failure
-        && failure.className().equals(DytrainException.class.getName())) {
-      first.compareAndSet(null, failure.description());
+    if (taskEnd.reason() instanceof ExceptionFailure failure) {
+      UserErrors.ofTask(failure.className(), failure.description()).ifPresent(message -> first.compareAndSet(null, message));
     }
   }
 
-  /** The message of the first user error seen since the last call, or null. */
-  String take() {
-    return first.getAndSet(null);
+  /** The message of the first user error seen since the last call. */
+  Optional<String> take() {
+    return Optional.ofNullable(first.getAndSet(null));
   }
 }

@@ -58,10 +58,9 @@ class LocalModeTrainingTest {
     var config = Runs.config(data, 2, "distributed.sync=diloco", "distributed.inner_steps=5", "train.steps=40",
         "train.lr=0.01", "train.checkpoint_every=10");
     var outcome = DistributedTraining.run(spark, config, run.toString(), m -> {}, TrainingFixture.QUIET);
-    for (String report : outcome.ranks()) { // rank,steps,all-reduces,bytes
-      String[] f = report.split(",");
-      assertEquals("40", f[1]);
-      assertEquals("8", f[2], "40 inner steps / 5 = 8 outer all-reduces, not 40");
+    for (RankReport report : outcome.ranks()) {
+      assertEquals(40, report.steps());
+      assertEquals(8, report.allReduces(), "40 inner steps / 5 = 8 outer all-reduces, not 40");
     }
     List<String> rows = Files.readAllLines(run.resolve("metrics.csv"));
     double first = Double.parseDouble(rows.get(1).split(",")[1]);
@@ -81,10 +80,9 @@ class LocalModeTrainingTest {
     // when the outer momentum is far from zero
     deleteTree(resumed.resolve("checkpoints/step-00000030"));
     var outcome = DistributedTraining.run(spark, config, resumed.toString(), m -> {}, TrainingFixture.QUIET);
-    for (String rank : outcome.ranks()) {
-      String[] report = rank.split(","); // rank,steps,all-reduces,bytes
-      assertEquals("30", report[1]);
-      assertEquals("2", report[2], "the resumed attempt ran steps 20-30 only: 2 outer steps");
+    for (RankReport report : outcome.ranks()) {
+      assertEquals(30, report.steps());
+      assertEquals(2, report.allReduces(), "the resumed attempt ran steps 20-30 only: 2 outer steps");
     }
     assertTrue(Files.isRegularFile(resumed.resolve("checkpoints/ranks/rank-1/step-00000030.safetensors")));
     Runs.assertSameParameters(whole, resumed, 0);

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,7 +37,7 @@ class MetricsFollowerTest {
         seenEvals.add(step);
       }
     };
-    try (var follower = new DistributedTraining.MetricsFollower(run.toString(), listener, 3)) {
+    try (var follower = new DistributedTraining.MetricsFollower(run.toString(), new Configuration(), listener, 3, System.err)) {
       follower.drain();
       follower.drain(); // nothing twice
     }

@@ -1,4 +1,4 @@
-package dytrain.prep;
+package dytrain.data;
 
 import java.io.IOException;
 import java.io.ObjectInputStream;
@@ -6,15 +6,18 @@ import java.io.ObjectOutputStream;
 import java.io.Serializable;
 import org.apache.hadoop.conf.Configuration;
 
-/** Ships the driver's Hadoop configuration (credentials, file system settings) to Spark tasks. */
-final class SerializableConf implements Serializable {
+/**
+ * Ships the driver's Hadoop configuration (credentials, file system settings) to Spark tasks, so a task
+ * opens paths exactly as the driver checked them.
+ */
+public final class SerializableConfiguration implements Serializable {
   private transient Configuration conf;
 
-  SerializableConf(Configuration conf) {
+  public SerializableConfiguration(Configuration conf) {
     this.conf = conf;
   }
 
-  Configuration get() {
+  public Configuration get() {
     return conf;
   }
 

@@ -3,8 +3,11 @@ package dytrain.collective;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
 import dytrain.model.Autograd;
+import dytrain.train.AdamW;
 import dytrain.train.CheckpointStore;
-import dytrain.train.GradientSync;
+import dytrain.train.DataParallel;
+import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.FloatBuffer;
 import java.util.Collection;
 import java.util.Map;
@@ -19,7 +22,7 @@ import java.util.Map;
  * momentum with rank 0's optimizer state; each rank's inner AdamW moments are its own, so every rank saves
  * those (see {@link CheckpointStore#saveRankOptimizer}) and a resumed run ends where an uninterrupted one does.
  */
-public final class DiLoCoSync implements GradientSync {
+public final class DiLoCo implements DataParallel {
 
   /** The outer Nesterov momentum's name in a checkpoint's optimizer state. */
   static final String VELOCITY = "diloco.velocity";
@@ -35,7 +38,7 @@ public final class DiLoCoSync implements GradientSync {
   private float[] restoredVelocity;
   private final AllReduceTally tally = new AllReduceTally();
 
-  public DiLoCoSync(RingAllReduce ring, int bucketFloats, int innerSteps, double outerLr, double momentum) {
+  public DiLoCo(RingAllReduce ring, int bucketFloats, int innerSteps, double outerLr, double momentum) {
     this.ring = ring;
     this.bucketFloats = bucketFloats;
     this.innerSteps = innerSteps;
@@ -43,14 +46,13 @@ public final class DiLoCoSync implements GradientSync {
     this.momentum = momentum;
   }
 
-  /** Inner steps use the rank's own gradient. */
+  /**
+   * Inner steps use the rank's own gradient, and the logged loss is the rank's own: averaging it would cost
+   * a collective every inner step.
+   */
   @Override
-  public void averageGradients(Collection<NDArray> parameters) {}
-
-  /** The logged loss is the rank's own: averaging it would cost a collective every inner step. */
-  @Override
-  public double average(double value) {
-    return value;
+  public double syncGradients(Collection<NDArray> parameters, double loss) {
+    return loss;
   }
 
   /**
@@ -77,15 +79,35 @@ public final class DiLoCoSync implements GradientSync {
     }
   }
 
+  /**
+   * Each rank's inner AdamW moments are its own: ranks other than 0 save theirs, then all wait (longer than
+   * a collective: the others may be writing gigabytes to an object store) before rank 0 publishes the step
+   * with the outer momentum.
+   */
   @Override
-  public boolean perRankOptimizerState() {
-    return true;
+  public Map<String, float[]> onCheckpoint(CheckpointStore store, int rank, long step, AdamW optimizer)
+      throws IOException {
+    if (rank > 0) {
+      store.saveRankOptimizer(rank, step, optimizer);
+    }
+    ring.allGather(0, ring.timeout().multipliedBy(10));
+    return velocity == null ? Map.of() : Map.of(VELOCITY, velocity.clone());
   }
 
-  /** Waits longer than a collective: the other ranks may be writing gigabytes to an object store. */
+  /** The outer momentum from rank 0's checkpoint, and this rank's own inner moments when it saved them. */
   @Override
-  public void barrier() {
-    ring.allGather(0, ring.timeout().multipliedBy(10));
+  public void onResume(CheckpointStore.Loaded checkpoint, CheckpointStore store, int rank, AdamW optimizer,
+      PrintStream log) throws IOException {
+    restoredVelocity = checkpoint.optimizerState().get(VELOCITY);
+    long step = checkpoint.state().step();
+    if (rank > 0) {
+      var own = store.loadRankOptimizer(rank, step);
+      if (own.isPresent()) {
+        optimizer.load(own.get().state(), own.get().updates());
+      } else {
+        log.printf("rank %d: no optimizer state of its own at step %d; continuing from rank 0's%n", rank, step);
+      }
+    }
   }
 
   @Override
@@ -96,16 +118,6 @@ public final class DiLoCoSync implements GradientSync {
       }
     }
     return true;
-  }
-
-  @Override
-  public Map<String, float[]> checkpointState() {
-    return velocity == null ? Map.of() : Map.of(VELOCITY, velocity.clone());
-  }
-
-  @Override
-  public void restore(Map<String, float[]> saved) {
-    restoredVelocity = saved.get(VELOCITY);
   }
 
   @Override
