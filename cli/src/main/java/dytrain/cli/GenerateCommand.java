@@ -1,7 +1,7 @@
 package dytrain.cli;
 
-import dytrain.model.Generator;
 import dytrain.model.Llama;
+import dytrain.model.TextCompletion;
 import dytrain.tokenizer.Tokenizer;
 import dytrain.train.DatasetTokenizer;
 import java.nio.file.Path;
@@ -25,18 +25,9 @@ final class GenerateCommand implements java.util.concurrent.Callable<Integer> {
     Flags.atLeast("--temperature", temperature, 0, "0 (greedy) or a positive number");
     try (Llama llama = ModelFolder.read(model)) {
       Tokenizer tokenizer = DatasetTokenizer.load(model);
-      System.out.println(prompt + generate(llama, tokenizer, prompt, maxNewTokens, temperature, topK, seed));
+      var sampling = new TextCompletion.Sampling(maxNewTokens, temperature, topK, seed);
+      System.out.println(prompt + TextCompletion.complete(llama, tokenizer, prompt, sampling));
     }
     return 0;
-  }
-
-  /** The decoded continuation; an empty prompt starts a new document (after an EOS). */
-  static String generate(Llama llama, Tokenizer tokenizer, String prompt, int maxNewTokens, double temperature, int topK, long seed) {
-    int[] ids = prompt.isEmpty() ? new int[] {tokenizer.eosId()} : tokenizer.encode(prompt);
-    int[] out = new Generator(llama, seed).continueFrom(ids, maxNewTokens, temperature, topK, tokenizer.eosId(), tokenizer::canDecode);
-    if (out.length > 0 && out[out.length - 1] == tokenizer.eosId()) {
-      out = java.util.Arrays.copyOf(out, out.length - 1);
-    }
-    return tokenizer.decode(out);
   }
 }

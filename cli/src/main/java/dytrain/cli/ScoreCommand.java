@@ -2,10 +2,8 @@ package dytrain.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dytrain.config.DytrainException;
 import dytrain.model.Llama;
 import dytrain.model.Scorer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -21,11 +19,8 @@ final class ScoreCommand implements java.util.concurrent.Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (!Files.isRegularFile(tokensFile)) {
-      throw new DytrainException("--tokens-file " + tokensFile + " does not exist");
-    }
     try (Llama llama = ModelFolder.read(model)) {
-      int[] tokens = Scorer.parseTokens(Files.readString(tokensFile), tokensFile.toString(), llama.config().vocabSize());
+      int[] tokens = TokenIdsFile.read(tokensFile, llama.config().vocabSize());
       double[] nll = Scorer.tokenNll(llama, tokens);
       ObjectNode json = new ObjectMapper().createObjectNode();
       json.put("tokens", tokens.length);

@@ -3,14 +3,12 @@ package dytrain.cli;
 import dytrain.config.DytrainException;
 import dytrain.data.DatasetValidator;
 import dytrain.data.Manifest;
+import dytrain.data.StoredDocuments;
 import dytrain.data.TokenDataset;
-import dytrain.data.TokenRow;
-import dytrain.data.TokenShardReader;
 import dytrain.tokenizer.Tokenizer;
 import dytrain.tokenizer.Tokenizers;
 import dytrain.train.DatasetTokenizer;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import me.tongfei.progressbar.ProgressBar;
@@ -82,34 +80,15 @@ final class ShardsCommand implements Runnable {
     @Override
     public void run() {
       TokenDataset ds = TokenDataset.open(dir, new Configuration());
-      Manifest m = ds.manifest();
       Tokenizer tokenizer = tokenizerFor(ds);
-      List<int[]> pieces = new ArrayList<>();
+      int[] tokens;
       try {
-        for (Manifest.Split split : m.splits().values()) {
-          for (Manifest.Shard shard : split.shards()) {
-            try (TokenShardReader rows = ds.openShard(shard)) {
-              for (TokenRow row; (row = rows.next()) != null; ) {
-                if (row.docId() == docId) pieces.add(row.tokens());
-              }
-            }
-            if (!pieces.isEmpty()) break; // a document's rows are consecutive, within one split
-          }
-          if (!pieces.isEmpty()) break;
-        }
+        tokens = StoredDocuments.tokens(ds, docId).orElseThrow(() -> new DytrainException("--doc " + docId
+            + ": no such document in " + dir + " (ids are part index * 1000000000 + n; a part is a whole input file unless prep cut it)"));
       } catch (IOException e) {
         throw new DytrainException("dataset " + dir + ": cannot read: " + e.getMessage(), e);
       }
-      if (pieces.isEmpty()) {
-        throw new DytrainException("--doc " + docId + ": no such document in " + dir + " (ids are part index * 1000000000 + n; a part is a whole input file unless prep cut it)");
-      }
-      StringBuilder text = new StringBuilder();
-      for (int[] p : pieces) {
-        int n = p.length;
-        if (n > 0 && p[n - 1] == m.tokenizer().eosId()) n--; // the separator prep appended, not document text
-        text.append(tokenizer.decode(java.util.Arrays.copyOf(p, n)));
-      }
-      System.out.println(text);
+      System.out.println(tokenizer.decode(tokens));
     }
 
     /** The --tokenizer given, else the one the dataset carries (its tokenizer.json copy, or prep's spec). */

@@ -37,25 +37,4 @@ public final class Scorer {
       return out;
     }
   }
-
-  /** Parses ids separated by whitespace or commas, naming the file and position of a bad one. */
-  public static int[] parseTokens(String text, String source, int vocabSize) {
-    String[] parts = text.trim().split("[\\s,]+");
-    if (parts.length == 1 && parts[0].isEmpty()) {
-      throw new DytrainException(source + " holds no token ids");
-    }
-    int[] ids = new int[parts.length];
-    for (int i = 0; i < parts.length; i++) {
-      try {
-        ids[i] = Integer.parseInt(parts[i]);
-      } catch (NumberFormatException e) {
-        throw new DytrainException(source + ": token " + (i + 1) + " '" + parts[i] + "' is not an integer id");
-      }
-      if (ids[i] < 0 || ids[i] >= vocabSize) {
-        throw new DytrainException(
-            source + ": token " + (i + 1) + " = " + ids[i] + " is outside the model's vocabulary [0, " + vocabSize + ")");
-      }
-    }
-    return ids;
-  }
 }

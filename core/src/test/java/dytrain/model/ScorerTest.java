@@ -34,21 +34,6 @@ class ScorerTest {
   }
 
   @Test
-  void parsesSpacesCommasAndNewlines() {
-    assertArrayEquals(new int[] {1, 2, 3, 4}, Scorer.parseTokens(" 1, 2\n3 ,4\n", "f", 10));
-  }
-
-  @Test
-  void badTokensAreNamedByPosition() {
-    var e = assertThrows(DytrainException.class, () -> Scorer.parseTokens("1 2 x", "ids.txt", 10));
-    assertTrue(e.getMessage().contains("ids.txt: token 3 'x'"), e.getMessage());
-    e = assertThrows(DytrainException.class, () -> Scorer.parseTokens("1 10", "ids.txt", 10));
-    assertTrue(e.getMessage().contains("token 2 = 10 is outside"), e.getMessage());
-    e = assertThrows(DytrainException.class, () -> Scorer.parseTokens("  ", "ids.txt", 10));
-    assertTrue(e.getMessage().contains("no token ids"), e.getMessage());
-  }
-
-  @Test
   void sequencesLongerThanTheContextAreRefused() {
     try (Llama model = Llama.init(TinyModels.config("model.max_seq_len=4"), 1)) {
       var e = assertThrows(DytrainException.class, () -> Scorer.tokenNll(model, new int[] {1, 2, 3, 4, 5, 6}));
