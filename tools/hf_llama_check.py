@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Scores an rmsnorm export the way Hugging Face's LlamaForCausalLM would, in plain PyTorch.
 
-DESIGN.md promises that an rmsnorm export loads unchanged in transformers' LlamaForCausalLM. transformers
+docs/ARCHITECTURE.md promises that an rmsnorm export loads unchanged in transformers' LlamaForCausalLM. transformers
 is not installable here, so this script is the next best check: it reads config.json with LlamaConfig's
 key names and defaults, requires exactly the parameter names LlamaForCausalLM declares (no more, no fewer),
 and computes HF Llama's forward pass (fp32 RMSNorm, rotate_half RoPE, repeat_kv grouped-query attention,

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Arrays;
 import java.util.stream.Collectors;
 
-/** The norm layer used in place of every RMSNorm (DESIGN.md, "The model"). */
+/** The norm layer used in place of every RMSNorm (ARCHITECTURE.md, "The model"). */
 public enum NormType {
   RMSNORM,
   LAYERNORM,

@@ -15,7 +15,7 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * manifest.json of a token dataset (DESIGN.md, "Token shards"). Written last, atomically, by the prep
+ * manifest.json of a token dataset (ARCHITECTURE.md, "Token shards"). Written last, atomically, by the prep
  * driver: its presence is what makes a folder a dataset. Field order is fixed so the same dataset always
  * serializes to the same bytes.
  */

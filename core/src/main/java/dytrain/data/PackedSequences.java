@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * The sample order of DESIGN.md. An epoch's token stream is every row of a split (rows already end in EOS
+ * The sample order of ARCHITECTURE.md. An epoch's token stream is every row of a split (rows already end in EOS
  * when prep appended it), shards in an order shuffled by (seed, epoch) and rows inside a shard shuffled by
  * (seed, epoch, shard); the stream is cut into windows of seq_len + 1 tokens and the tail that does not
  * fill a window is dropped. Window i is a pure function of (seed, manifest, i): resuming reads window i

@@ -24,7 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Writes and reads the export format of DESIGN.md: {@code model.safetensors} (fp32, Hugging Face LLaMA
+ * Writes and reads the export format of ARCHITECTURE.md: {@code model.safetensors} (fp32, Hugging Face LLaMA
  * tensor names) and {@code config.json} (LlamaConfig keys plus {@code norm_type} and {@code norm_bias}).
  * An rmsnorm export loads unchanged in LlamaForCausalLM.
  */

@@ -6,7 +6,7 @@ import ai.djl.pytorch.jni.JniUtils;
 
 /**
  * Per-thread gradient recording. DJL's GradientCollector is one per JVM, so two ranks in one JVM
- * collide; libtorch's grad mode is per thread, so we drive it directly (DESIGN.md, stack facts).
+ * collide; libtorch's grad mode is per thread, so we drive it directly (ARCHITECTURE.md, "The stack").
  */
 public final class Autograd implements AutoCloseable {
 

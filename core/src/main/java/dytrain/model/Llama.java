@@ -13,7 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The LLaMA decoder of DESIGN.md on one page: token embedding (times a learnable {@code embed_scale} for
+ * The LLaMA decoder of ARCHITECTURE.md on one page: token embedding (times a learnable {@code embed_scale} for
  * dyt/derf), pre-norm {@link Block}s, a final norm and the LM head (tied to the embedding or not).
  * Tensors are named as in Hugging Face's LlamaForCausalLM so export is a rename-free write.
  */

@@ -33,7 +33,7 @@ public final class AdamW {
     }
   }
 
-  /** Whether weight decay applies to this tensor (DESIGN.md: 1-D tensors are a config switch, off by default). */
+  /** Whether weight decay applies to this tensor (ARCHITECTURE.md: 1-D tensors are a config switch, off by default). */
   public boolean decays(NDArray parameter) {
     return parameter.getShape().dimension() >= 2 || config.decay1d();
   }

@@ -5,7 +5,7 @@ import java.util.Map;
 import org.apache.commons.math3.special.Erf;
 
 /**
- * A plain-Java, double-precision LLaMA forward written straight from DESIGN.md, loop by loop, sharing no
+ * A plain-Java, double-precision LLaMA forward written straight from docs/ARCHITECTURE.md, loop by loop, sharing no
  * code with the DJL model: the independent computation the model's tests compare against.
  */
 final class ReferenceLlama {

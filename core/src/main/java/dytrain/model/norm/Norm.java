@@ -6,7 +6,7 @@ import dytrain.model.Parameters;
 
 /**
  * A norm layer over the last axis. The four variants sit side by side, each a few lines of math;
- * {@link #create} picks one by {@code norm_type} (DESIGN.md, "Norm variants").
+ * {@link #create} picks one by {@code norm_type} (ARCHITECTURE.md, "The model").
  */
 public sealed interface Norm permits RmsNorm, LayerNorm, DynamicTanh, DynamicErf {
 
