@@ -101,7 +101,7 @@ public record ModelConfig(
   }
 
   /** LLaMA's SwiGLU width: 2/3 of 4d, rounded up to a multiple of 256 (of 8 for tiny models). */
-  static int llamaIntermediateSize(int hidden) {
+  public static int llamaIntermediateSize(int hidden) {
     int raw = 8 * hidden / 3;
     int multiple = hidden >= 1024 ? 256 : 8;
     return (raw + multiple - 1) / multiple * multiple;
