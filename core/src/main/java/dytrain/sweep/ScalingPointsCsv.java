@@ -5,13 +5,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
  * Reads the runs of a scaling-law fit from a CSV whose header has the columns {@code params}, {@code tokens}
- * and {@code loss}, in any order and among any others (so a sweep's results.csv fits directly). Every
- * error names the file, the line and the column.
+ * and {@code loss}, in any order and among any others, so a sweep's results.csv fits directly: when there is
+ * a {@code status} column, only its {@code done} rows are runs (a failed trial has no loss). Every error
+ * names the file, the line and the column.
  */
 public final class ScalingPointsCsv {
   public static final String PARAMS = "params";
@@ -30,7 +30,7 @@ public final class ScalingPointsCsv {
     if (lines.isEmpty()) {
       throw new DytrainException(file + " is empty; expected a header with columns params,tokens,loss");
     }
-    List<String> header = Arrays.stream(lines.get(0).split(",", -1)).map(String::trim).toList();
+    List<String> header = CsvCells.split(lines.get(0), file + " line 1").stream().map(String::trim).toList();
     int[] at = new int[3];
     String[] names = {PARAMS, TOKENS, LOSS};
     for (int k = 0; k < 3; k++) {
@@ -40,16 +40,18 @@ public final class ScalingPointsCsv {
             + " and has " + String.join(",", header));
       }
     }
+    int status = header.indexOf("status");
     List<ScalingPoint> points = new ArrayList<>();
     for (int i = 1; i < lines.size(); i++) {
       if (lines.get(i).isBlank()) continue;
-      String[] cells = lines.get(i).split(",", -1);
-      if (cells.length != header.size()) {
-        throw new DytrainException(file + " line " + (i + 1) + ": " + cells.length + " cells, the header has " + header.size());
+      List<String> cells = CsvCells.split(lines.get(i), file + " line " + (i + 1));
+      if (cells.size() != header.size()) {
+        throw new DytrainException(file + " line " + (i + 1) + ": " + cells.size() + " cells, the header has " + header.size());
       }
+      if (status >= 0 && !cells.get(status).trim().equals(ResultRow.Status.DONE.key())) continue;
       double[] v = new double[3];
       for (int k = 0; k < 3; k++) {
-        String cell = cells[at[k]].trim();
+        String cell = cells.get(at[k]).trim();
         try {
           v[k] = Double.parseDouble(cell);
         } catch (NumberFormatException e) {
