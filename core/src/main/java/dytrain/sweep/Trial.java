@@ -27,6 +27,25 @@ public record Trial(int index, String id, Map<String, JsonNode> overrides, Dytra
     return overrides.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
   }
 
+  /**
+   * The overrides of a standalone run to one budget: the trial's with train.steps = the branch's steps. A
+   * branch is this run resumed from the trunk's checkpoint at {@code branch.branchStep()}; its schedule is
+   * then the plan's for that branch (the trainer resumes with a changed train.steps).
+   */
+  public List<String> setArguments(CooldownPlan.Branch branch) {
+    if (plan == null || !plan.branches().contains(branch)) {
+      throw new IllegalArgumentException("trial " + id + " has no branch " + branch);
+    }
+    return overrides.entrySet().stream()
+        .map(e -> e.getKey() + "=" + (e.getKey().equals("train.steps") ? String.valueOf(branch.steps()) : e.getValue()))
+        .toList();
+  }
+
+  /** The trial's run folder in a sweep folder: named by id, so a rerun finds it. */
+  public String runDir(String sweepDir) {
+    return sweepDir + "/trials/" + id;
+  }
+
   /** The budgets this trial reports, in tokens as trained; without budgets, train.steps' tokens. */
   public List<Long> budgets() {
     if (plan != null) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dytrain.config.ConfigLoader;
 import dytrain.config.DytrainException;
 import dytrain.config.NormType;
+import dytrain.train.LrSchedule;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -66,13 +67,20 @@ class SweepExpansionTest {
   @Test
   void budgetsMakeAWsdTrunkToTheLargestWithItsWarmupPinned() throws Exception {
     // tiny.yaml: max_seq_len 64, micro_batch_size 8 and no global batch: 512 tokens per step
-    Path file = sweep("budgets: [51200, 204800]\n");
+    Path file = sweep("budgets: [5.12e4, 204800]\n");
     Trial t = SweepExpansion.expand(file, c -> DatasetIdentity.NONE).get(0);
     assertEquals(400, t.config().train().steps());
     assertEquals("wsd", t.config().train().schedule());
     assertEquals(40, t.overrides().get("train.warmup_steps").asInt(), "min(100, 400 / 10), kept for the 100-step branch");
     assertEquals(List.of(51200L, 204800L), t.budgets());
     assertEquals(List.of(80), t.plan().forkSteps());
+    for (CooldownPlan.Branch b : t.plan().branches()) {
+      // a branch launched as its own run (the trial's overrides, steps = the budget's) has the plan's rates
+      LrSchedule standalone = LrSchedule.of(ConfigLoader.load(TINY, t.setArguments(b)).train());
+      for (int step = 0; step < b.steps(); step++) {
+        assertEquals(t.plan().lr(b, step), standalone.at(step), 1e-15, "budget " + b.tokens() + " step " + step);
+      }
+    }
   }
 
   @Test
