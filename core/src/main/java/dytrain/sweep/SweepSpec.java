@@ -79,7 +79,13 @@ public record SweepSpec(String base, Map<String, JsonNode> set, Map<String, Json
       if (!values.isArray() || values.isEmpty()) {
         throw new DytrainException("grid." + key + " must be a non-empty list of values, e.g. [1, 2]; got " + values);
       }
+      values.forEach(v -> requireValue("grid." + key, v));
     });
+    set.forEach((key, v) -> requireValue("set." + key, v));
+    for (int i = 0; i < list.size(); i++) {
+      int entry = i;
+      list.get(i).forEach((key, v) -> requireValue("list[" + entry + "]." + key, v));
+    }
     for (double b : budgets) {
       if (!(b >= 1) || b != Math.rint(b) || b > Long.MAX_VALUE) {
         throw new DytrainException("budgets: " + b + " is not a whole positive number of tokens");
@@ -92,6 +98,14 @@ public record SweepSpec(String base, Map<String, JsonNode> set, Map<String, Json
     }
     if (keys.contains("train.steps") && !budgets.isEmpty()) {
       throw new DytrainException("train.steps is set by the sweep (budgets:): a trial trains to its largest budget");
+    }
+  }
+
+  /** A section or list in place of a value would replace a whole part of the base config: refused. */
+  private static void requireValue(String where, JsonNode v) {
+    if (v != null && v.isContainerNode()) {
+      throw new DytrainException(where + " = " + v + ": give one value per key path (model.hidden_size: 64),"
+          + " not a section or a list");
     }
   }
 

@@ -98,6 +98,7 @@ class SweepExpansionTest {
     assertMessage(sweep("grid:\n  model.hiden_size: [64]\n"), "trial 0", "unknown config key 'model.hiden_size'");
     assertMessage(sweep("grid:\n  model.hidden_size: [abc]\n"), "trial 0", "model.hidden_size must be an integer");
     assertMessage(sweep("grid:\n  seed: 3\n"), "grid.seed must be a non-empty list");
+    assertMessage(sweep("set:\n  model: {hidden_size: 64}\n"), "set.model = {", "one value per key path");
     assertMessage(sweep("set:\n  seed: 1\ngrid:\n  seed: [2]\n"), "'seed' is given in grid: and in set:");
     assertMessage(sweep("grid:\n  seed: [1, 1]\n"), "trials 0 and 1 resolve to the same config");
     assertMessage(sweep("set:\n  train.steps: 5\nbudgets: [1000]\n"), "train.steps is set by the sweep (budgets:)");
