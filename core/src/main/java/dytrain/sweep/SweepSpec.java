@@ -5,6 +5,7 @@ import dytrain.config.ConfigLoader;
 import dytrain.config.DytrainException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -63,9 +64,11 @@ public record SweepSpec(String base, Map<String, JsonNode> set, Map<String, Json
     if (base == null || base.isBlank()) {
       throw new DytrainException("base: is required: the training config the trials start from");
     }
-    set = set == null ? Map.of() : new LinkedHashMap<>(set);
-    grid = grid == null ? Map.of() : new LinkedHashMap<>(grid);
-    list = list == null ? List.of() : List.copyOf(list);
+    // insertion order kept: it is the grid's and the overrides' order
+    set = set == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(set));
+    grid = grid == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(grid));
+    list = list == null ? List.of()
+        : list.stream().map(e -> Collections.unmodifiableMap(new LinkedHashMap<>(e))).toList();
     budgets = budgets == null ? List.of() : List.copyOf(budgets);
     ranks = ranks == null ? 1 : ranks;
     maxAttempts = maxAttempts == null ? 2 : maxAttempts;

@@ -42,8 +42,10 @@ class ScalingPointsCsvTest {
     }
     Path csv = dir.resolve("runs.csv");
     Files.writeString(csv, text);
-    ParametricEstimate fit = ScalingPointsCsv.fit(csv,
-        ParametricFit.Options.defaults().withGrid(ParametricFitTest.GRID).withBootstrap(0));
+    // the wiring from file to fit, on a 4-start grid; ParametricFitTest covers the fit itself
+    ParametricFit.StartGrid grid = new ParametricFit.StartGrid(List.of(5.0), List.of(5.0), List.of(0.5),
+        List.of(0.3, 0.5), List.of(0.3, 0.5));
+    ParametricEstimate fit = ScalingPointsCsv.fit(csv, ParametricFit.Options.defaults().withGrid(grid).withBootstrap(0));
     assertEquals(ParametricLaw.CHINCHILLA.alpha(), fit.law().alpha(), 0.02);
     assertEquals(ParametricLaw.CHINCHILLA.beta(), fit.law().beta(), 0.02);
   }
