@@ -126,7 +126,7 @@ public final class ParametricFit {
     double[][] values = IntStream.range(0, samples.length).parallel().mapToObj(s -> {
       List<ScalingPoint> resampled = Arrays.stream(samples[s]).mapToObj(points::get).toList();
       Optimum o = minimize(new HuberLogLoss(resampled, options.huberDelta()), full);
-      return o == null ? null : ParametricLaw.fromLogs(o.theta()).values();
+      return o == null || !Double.isFinite(o.value()) ? null : ParametricLaw.fromLogs(o.theta()).values();
     }).filter(v -> v != null).toArray(double[][]::new);
     if (values.length == 0) {
       throw new DytrainException("no bootstrap refit converged (" + samples.length + " resamples)");
