@@ -38,6 +38,15 @@ public final class ConfigLoader {
   }
 
   public static <T> T load(Path file, List<String> overrides, Class<T> type) {
+    ObjectNode root = readTree(file);
+    for (String override : overrides) {
+      applyOverride(root, override);
+    }
+    return bind(root, type, file.toString());
+  }
+
+  /** A config file's tree, before overrides and binding; an empty file is an empty mapping. */
+  public static ObjectNode readTree(Path file) {
     if (!Files.isRegularFile(file)) {
       throw new DytrainException("config file " + file + (Files.isDirectory(file) ? " is a folder; give a .yaml file in it" : " does not exist"));
     }
@@ -59,11 +68,7 @@ public final class ConfigLoader {
     if (!tree.isObject()) {
       throw new DytrainException("config file " + file + " must hold a mapping of keys");
     }
-    ObjectNode root = (ObjectNode) tree;
-    for (String override : overrides) {
-      applyOverride(root, override);
-    }
-    return bind(root, type, file.toString());
+    return (ObjectNode) tree;
   }
 
   /** Binds a tree (a parsed file with overrides) to a config record, translating Jackson's errors. */
@@ -103,7 +108,6 @@ public final class ConfigLoader {
     if (eq <= 0) {
       throw new DytrainException("--set " + override + ": expected key.path=value");
     }
-    String[] keys = override.substring(0, eq).trim().split("\\.");
     String text = override.substring(eq + 1);
     JsonNode value;
     try {
@@ -111,13 +115,22 @@ public final class ConfigLoader {
     } catch (IOException e) {
       throw new DytrainException("--set " + override + ": the value is not valid YAML", e);
     }
+    set(root, override.substring(0, eq).trim(), value, "--set " + override);
+  }
+
+  /**
+   * Sets one key path (a.b.c) in a config tree, making sections as needed; what a {@code --set} does, for
+   * callers that hold the value as a tree already (a sweep's grid). {@code origin} names the setting in errors.
+   */
+  public static void set(ObjectNode root, String keyPath, JsonNode value, String origin) {
+    String[] keys = keyPath.split("\\.");
     ObjectNode node = root;
     for (int i = 0; i < keys.length - 1; i++) {
       JsonNode child = node.get(keys[i]);
       if (child == null || child.isNull()) {
         child = node.putObject(keys[i]);
       } else if (!child.isObject()) {
-        throw new DytrainException("--set " + override + ": '" + keys[i] + "' is a value, not a section");
+        throw new DytrainException(origin + ": '" + keys[i] + "' is a value, not a section");
       }
       node = (ObjectNode) child;
     }

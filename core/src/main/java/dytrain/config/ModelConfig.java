@@ -6,6 +6,8 @@ package dytrain.config;
  *
  * @param alpha0Attention explicit alpha0 for the norm before attention; null means the width policy
  * @param alpha0Other explicit alpha0 for the norm before the MLP and the final norm; null means the policy
+ * @param alpha0Table a YAML {@link Alpha0Table} replacing the width policy; read when the config is resolved,
+ *     so the resolved config (stored with checkpoints, shipped to ranks) holds its values, not just its name
  */
 public record ModelConfig(
     Integer vocabSize,
@@ -23,7 +25,17 @@ public record ModelConfig(
     Double alpha0Attention,
     Double alpha0Other,
     Double initStd,
-    String dtype) {
+    String dtype,
+    String alpha0Table) {
+
+  /** A model without an alpha0 table (the width policy or explicit values). */
+  public ModelConfig(Integer vocabSize, Integer hiddenSize, Integer intermediateSize, Integer numLayers,
+      Integer numHeads, Integer numKvHeads, Integer maxSeqLen, Double ropeTheta, NormType normType,
+      Boolean normBias, Double normEps, Boolean tieEmbeddings, Double alpha0Attention, Double alpha0Other,
+      Double initStd, String dtype) {
+    this(vocabSize, hiddenSize, intermediateSize, numLayers, numHeads, numKvHeads, maxSeqLen, ropeTheta, normType,
+        normBias, normEps, tieEmbeddings, alpha0Attention, alpha0Other, initStd, dtype, null);
+  }
 
   public ModelConfig {
     require("vocab_size", vocabSize);
@@ -59,6 +71,12 @@ public record ModelConfig(
     normEps = normEps == null ? 1e-5 : normEps;
     positive("norm_eps", normEps);
     tieEmbeddings = tieEmbeddings != null && tieEmbeddings;
+    if (alpha0Table != null && (alpha0Attention == null || alpha0Other == null)) {
+      // Explicit values win; once both are filled (a resolved config read again) the file is not needed.
+      Alpha0Table.Row row = Alpha0Table.read(java.nio.file.Path.of(alpha0Table)).at(hiddenSize);
+      alpha0Attention = alpha0Attention != null ? alpha0Attention : row.attention();
+      alpha0Other = alpha0Other != null ? alpha0Other : row.other();
+    }
     if (alpha0Attention != null) {
       positive("alpha0_attention", alpha0Attention);
     }
@@ -83,7 +101,7 @@ public record ModelConfig(
   }
 
   /** LLaMA's SwiGLU width: 2/3 of 4d, rounded up to a multiple of 256 (of 8 for tiny models). */
-  static int llamaIntermediateSize(int hidden) {
+  public static int llamaIntermediateSize(int hidden) {
     int raw = 8 * hidden / 3;
     int multiple = hidden >= 1024 ? 256 : 8;
     return (raw + multiple - 1) / multiple * multiple;
