@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
 
 /**
  * The train loop, and only the loop: each step reads this rank's micro-batches, accumulates gradients,
@@ -96,7 +95,6 @@ public final class Trainer {
     List<int[][]> micro = p.batches().microBatches(step);
     long loaded = System.nanoTime();
     double loss = 0;
-    int tokensPerMicro = micro.get(0).length * (micro.get(0)[0].length - 1);
     for (int[][] windows : micro) {
       try (NDScope scope = new NDScope(); Autograd rec = Autograd.record()) {
         var mgr = p.model().parameters().manager();
