@@ -7,7 +7,8 @@ import org.apache.spark.sql.SparkSession;
 /**
  * The Spark session of a data command. Under spark-submit the master comes from spark-submit and
  * {@code --master} is ignored; locally it defaults to all cores. Spark's console progress bar shows task
- * progress; its INFO chatter is turned down so the progress and our status lines stay readable.
+ * progress on a terminal (in a log its carriage-return redraws would make one endless line); its INFO
+ * chatter is turned down so the progress and our status lines stay readable.
  */
 final class DriverSession {
   private DriverSession() {}
@@ -16,7 +17,7 @@ final class DriverSession {
     SparkSession.Builder builder =
         SparkSession.builder()
             .appName(appName)
-            .config("spark.ui.showConsoleProgress", "true")
+            .config("spark.ui.showConsoleProgress", String.valueOf(ConsoleProgress.onTerminal()))
             .config("spark.ui.enabled", "false");
     if (System.getProperty("spark.master") == null) {
       builder.master(master);

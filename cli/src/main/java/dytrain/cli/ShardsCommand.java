@@ -55,7 +55,7 @@ final class ShardsCommand implements Runnable {
       System.out.printf("content    sha256 %s%n", m.contentHash());
       int shards = m.splits().values().stream().mapToInt(s -> s.shards().size()).sum();
       List<String> problems;
-      try (ProgressBar bar = new ProgressBar("validating shards", shards)) {
+      try (ProgressBar bar = ConsoleProgress.bar("validating shards", shards)) {
         problems = DatasetValidator.validate(ds, shard -> bar.step());
       }
       if (!problems.isEmpty()) {

@@ -70,7 +70,7 @@ final class TokenizerCommand implements Runnable {
       }
       System.err.printf("tokenizer train: %,d distinct words counted; learning merges%n", words.size());
       ByteLevelBpe bpe;
-      try (ProgressBar bar = new ProgressBar("merges", vocabSize - 257)) {
+      try (ProgressBar bar = ConsoleProgress.bar("merges", vocabSize - 257)) {
         bpe = BpeLearner.learn(words, vocabSize, "bpe", bar::stepTo);
       }
       try {

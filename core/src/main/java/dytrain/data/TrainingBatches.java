@@ -55,15 +55,6 @@ public final class TrainingBatches {
     return out;
   }
 
-  public int accumulationSteps() {
-    return globalBatch / worldSize / microBatch;
-  }
-
-  /** The epoch that {@code step} reads from (a run may go round the data more than once). */
-  public double epochAt(long step) {
-    return (double) firstWindow(step) / windows.windowsPerEpoch();
-  }
-
   private long firstWindow(long step) {
     return originWindow + (step - originStep) * globalBatch;
   }

@@ -61,7 +61,7 @@ interface PieceSplitter {
     }
     int from = c0 == ' ' && c1 >= 0 && Chars.kind(c1) != Chars.SPACE ? next : i; // the optional leading space
     int kind = Chars.kind(from == i ? c0 : c1);
-    return kind == Chars.SPACE ? whitespaceEnd(text, i, Chars.skip(text, i, n, Chars.SPACE), n) : Chars.skip(text, from, n, kind);
+    return kind == Chars.SPACE ? whitespaceEnd(i, Chars.skip(text, i, n, Chars.SPACE), n) : Chars.skip(text, from, n, kind);
   }
 
   private static int cl100kPieceEnd(String text, int i, int n) {
@@ -97,14 +97,14 @@ interface PieceSplitter {
     for (int j = run - 1; j >= i; j--) {
       if (text.charAt(j) == '\r' || text.charAt(j) == '\n') return j + 1;
     }
-    return whitespaceEnd(text, i, run, n);
+    return whitespaceEnd(i, run, n);
   }
 
   /**
    * {@code \s+(?!\S)|\s+} for the whitespace run [i, run): all of it at the end of the text or when it is
    * one character, else all but its last (every White_Space character is one char: all lie in the BMP).
    */
-  private static int whitespaceEnd(String text, int i, int run, int n) {
+  private static int whitespaceEnd(int i, int run, int n) {
     return run == n || run - 1 == i ? run : run - 1;
   }
 

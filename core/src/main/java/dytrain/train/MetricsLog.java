@@ -30,7 +30,6 @@ public final class MetricsLog {
   private final Path dir;
   private final String prefix;
   private long lastFlush = System.nanoTime();
-  private final List<StepMetrics> steps = new ArrayList<>();
   private final List<String> trainRows = new ArrayList<>();
   private final List<Eval> evals = new ArrayList<>();
 
@@ -68,33 +67,12 @@ public final class MetricsLog {
   }
 
   public void add(StepMetrics m) {
-    steps.add(m);
     trainRows.add(m.csv());
   }
 
   public void addEval(long step, double loss) {
     evals.removeIf(e -> e.step() == step);
     evals.add(new Eval(step, loss));
-  }
-
-  public List<Eval> evals() {
-    return evals;
-  }
-
-  /** (step, loss) of every logged step, including those reloaded on resume. */
-  public List<double[]> trainCurve() {
-    List<double[]> out = new ArrayList<>();
-    for (String row : trainRows) {
-      String[] f = row.split(",");
-      if (f[11].equals("0")) {
-        out.add(new double[] {Double.parseDouble(f[0]), Double.parseDouble(f[1])});
-      }
-    }
-    return out;
-  }
-
-  public List<StepMetrics> stepsThisAttempt() {
-    return steps;
   }
 
   /** Writes the CSV files and their Parquet copies. */

@@ -53,10 +53,6 @@ public record PrepSettings(
         DEFAULT_SHARD_TOKENS, false, 0, DEFAULT_SPLIT_BYTES);
   }
 
-  public PrepSettings withDocSplit(DocSplit s) {
-    return new PrepSettings(inputs, output, tokenizer, s, textField, onBadRecord, valFraction, seed, appendEos, shardTokens, overwrite, partitions, splitBytes);
-  }
-
   public PrepSettings withValFraction(double f) {
     return new PrepSettings(inputs, output, tokenizer, docSplit, textField, onBadRecord, f, seed, appendEos, shardTokens, overwrite, partitions, splitBytes);
   }
