@@ -3,6 +3,7 @@ package dytrain.cli;
 import dytrain.config.DytrainException;
 import dytrain.data.DatasetFileSystem;
 import dytrain.export.ModelExport;
+import dytrain.io.AtomicWrite;
 import dytrain.train.CheckpointStore;
 import dytrain.train.DatasetTokenizer;
 import java.io.OutputStream;
@@ -36,20 +37,15 @@ final class ExportCommand implements java.util.concurrent.Callable<Integer> {
     refuseToReplaceOtherThanAnExport(fs, target);
     Path dir = resolve(new Path(checkpoint), conf);
     Map<String, byte[]> files = CheckpointStore.readVerified(DatasetFileSystem.of(dir, conf), dir);
-    Path tmp = new Path(target.getParent() == null ? new Path(".") : target.getParent(), "." + target.getName() + ".tmp");
-    fs.delete(tmp, true);
-    fs.mkdirs(tmp);
-    for (String name : EXPORT_FILES) {
-      if (files.containsKey(name)) {
-        try (OutputStream o = fs.create(new Path(tmp, name), true)) {
-          o.write(files.get(name));
+    AtomicWrite.folder(fs, target, tmp -> {
+      for (String name : EXPORT_FILES) {
+        if (files.containsKey(name)) {
+          try (OutputStream o = fs.create(new Path(tmp, name), true)) {
+            o.write(files.get(name));
+          }
         }
       }
-    }
-    fs.delete(target, true);
-    if (!fs.rename(tmp, target)) {
-      throw new DytrainException("could not move the export into " + target);
-    }
+    });
     return dir;
   }
 

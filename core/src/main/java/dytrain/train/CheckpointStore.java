@@ -9,6 +9,7 @@ import dytrain.config.DytrainException;
 import dytrain.data.DatasetFileSystem;
 import dytrain.export.ModelExport;
 import dytrain.export.SafeTensors;
+import dytrain.io.AtomicWrite;
 import dytrain.model.Llama;
 import java.io.IOException;
 import java.io.InputStream;
@@ -88,26 +89,23 @@ public final class CheckpointStore {
         if (HALF_WRITTEN.matcher(f.getPath().getName()).matches()) fs.delete(f.getPath(), true);
       }
     }
-    fs.mkdirs(tmp);
-    Map<String, String> sums = new LinkedHashMap<>();
-    sums.put(ModelExport.WEIGHTS, write(tmp, ModelExport.WEIGHTS, out -> ModelExport.writeWeights(model, out)));
-    byte[] config = ModelExport.configJson(model);
-    sums.put(ModelExport.CONFIG, write(tmp, ModelExport.CONFIG, out -> out.write(config)));
-    Map<String, SafeTensors.Tensor> optimizerState = tensors(optimizer.state());
-    syncState.forEach((name, values) -> optimizerState.put(name, new SafeTensors.Tensor(new long[] {values.length}, values)));
-    sums.put(OPTIMIZER, write(tmp, OPTIMIZER, out -> SafeTensors.write(optimizerState, Map.of(), out)));
-    byte[] stateJson = JSON.writeValueAsBytes(state);
-    sums.put(STATE, write(tmp, STATE, out -> out.write(stateJson)));
-    for (Map.Entry<String, byte[]> f : files.entrySet()) {
-      sums.put(f.getKey(), write(tmp, f.getKey(), out -> out.write(f.getValue())));
-    }
-    StringBuilder text = new StringBuilder();
-    sums.forEach((name, sum) -> text.append(sum).append("  ").append(name).append('\n'));
-    write(tmp, SUMS, out -> out.write(text.toString().getBytes(StandardCharsets.UTF_8)));
-    fs.delete(dir, true);
-    if (!fs.rename(tmp, dir)) {
-      throw new IOException("could not rename " + tmp + " to " + dir);
-    }
+    AtomicWrite.folder(fs, dir, tmp, into -> {
+      Map<String, String> sums = new LinkedHashMap<>();
+      sums.put(ModelExport.WEIGHTS, write(into, ModelExport.WEIGHTS, out -> ModelExport.writeWeights(model, out)));
+      byte[] config = ModelExport.configJson(model);
+      sums.put(ModelExport.CONFIG, write(into, ModelExport.CONFIG, out -> out.write(config)));
+      Map<String, SafeTensors.Tensor> optimizerState = tensors(optimizer.state());
+      syncState.forEach((name, values) -> optimizerState.put(name, new SafeTensors.Tensor(new long[] {values.length}, values)));
+      sums.put(OPTIMIZER, write(into, OPTIMIZER, out -> SafeTensors.write(optimizerState, Map.of(), out)));
+      byte[] stateJson = JSON.writeValueAsBytes(state);
+      sums.put(STATE, write(into, STATE, out -> out.write(stateJson)));
+      for (Map.Entry<String, byte[]> f : files.entrySet()) {
+        sums.put(f.getKey(), write(into, f.getKey(), out -> out.write(f.getValue())));
+      }
+      StringBuilder text = new StringBuilder();
+      sums.forEach((name, sum) -> text.append(sum).append("  ").append(name).append('\n'));
+      write(into, SUMS, out -> out.write(text.toString().getBytes(StandardCharsets.UTF_8)));
+    });
     prune();
     return new Checkpoint(state.step(), dir);
   }
@@ -122,14 +120,10 @@ public final class CheckpointStore {
    */
   public void saveRankOptimizer(int rank, long step, AdamW optimizer) throws IOException {
     Path file = rankOptimizerFile(rank, step);
-    Path tmp = new Path(file.getParent(), "." + file.getName() + ".tmp");
     fs.mkdirs(file.getParent());
     Map<String, String> metadata = Map.of("updates", Long.toString(optimizer.updates()));
-    write(file.getParent(), tmp.getName(), out -> SafeTensors.write(tensors(optimizer.state()), metadata, out));
-    fs.delete(file, false);
-    if (!fs.rename(tmp, file)) {
-      throw new IOException("could not rename " + tmp + " to " + file);
-    }
+    AtomicWrite.file(fs, file,
+        tmp -> write(tmp.getParent(), tmp.getName(), out -> SafeTensors.write(tensors(optimizer.state()), metadata, out)));
   }
 
   /** A rank's own optimizer state saved at {@code step}, if there is one. */

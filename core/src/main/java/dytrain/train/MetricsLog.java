@@ -1,6 +1,7 @@
 package dytrain.train;
 
 import dytrain.data.DatasetFileSystem;
+import dytrain.io.AtomicWrite;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -108,8 +109,8 @@ public final class MetricsLog {
 
   private void writeCsv() throws IOException {
     lastFlush = System.nanoTime();
-    DatasetFileSystem.writeAtomically(fs, new Path(dir, prefix + TRAIN_FILE), MetricsCsv.table(MetricsCsv.STEP_HEADER, trainRows));
-    DatasetFileSystem.writeAtomically(fs, new Path(dir, prefix + EVAL_FILE), MetricsCsv.table(MetricsCsv.EVAL_HEADER, evalRows()));
+    AtomicWrite.file(fs, new Path(dir, prefix + TRAIN_FILE), MetricsCsv.table(MetricsCsv.STEP_HEADER, trainRows));
+    AtomicWrite.file(fs, new Path(dir, prefix + EVAL_FILE), MetricsCsv.table(MetricsCsv.EVAL_HEADER, evalRows()));
   }
 
   private List<String> evalRows() {
