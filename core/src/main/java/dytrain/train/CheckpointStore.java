@@ -10,6 +10,7 @@ import dytrain.data.DatasetFileSystem;
 import dytrain.export.ModelExport;
 import dytrain.export.SafeTensors;
 import dytrain.io.AtomicWrite;
+import dytrain.io.Sha256;
 import dytrain.model.Llama;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,9 +18,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -208,11 +207,11 @@ public final class CheckpointStore {
   /** Checks every file a checkpoint's SHA256SUMS lists, reading each as a stream (no file held in memory). */
   public static void verify(FileSystem fs, Path dir) throws IOException {
     for (Map.Entry<String, String> listed : listedSums(fs, dir).entrySet()) {
-      MessageDigest digest = sha256();
+      MessageDigest digest = Sha256.digest();
       try (InputStream in = new DigestInputStream(fs.open(new Path(dir, listed.getKey())), digest)) {
         in.transferTo(OutputStream.nullOutputStream());
       }
-      requireDigest(dir, listed.getKey(), listed.getValue(), digest.digest());
+      requireDigest(dir, listed.getKey(), listed.getValue(), Sha256.hex(digest));
     }
   }
 
@@ -224,14 +223,13 @@ public final class CheckpointStore {
       try (InputStream in = fs.open(new Path(dir, listed.getKey()))) {
         bytes = in.readAllBytes();
       }
-      requireDigest(dir, listed.getKey(), listed.getValue(), sha256().digest(bytes));
+      requireDigest(dir, listed.getKey(), listed.getValue(), Sha256.hex(bytes));
       files.put(listed.getKey(), bytes);
     }
     return files;
   }
 
-  private static void requireDigest(Path dir, String name, String expected, byte[] digest) {
-    String actual = HexFormat.of().formatHex(digest);
+  private static void requireDigest(Path dir, String name, String expected, String actual) {
     if (!actual.equals(expected)) {
       throw new DytrainException("checkpoint file " + new Path(dir, name) + " is corrupt: sha256 " + actual
           + " differs from " + expected + " in " + SUMS);
@@ -281,25 +279,17 @@ public final class CheckpointStore {
 
   /** Streams a file through SHA-256 (no second read, no copy in memory) and returns its hex digest. */
   private String write(Path dir, String name, Body body) throws IOException {
-    MessageDigest digest = sha256();
+    MessageDigest digest = Sha256.digest();
     try (OutputStream out = new java.io.BufferedOutputStream(
         new java.security.DigestOutputStream(fs.create(new Path(dir, name), true), digest), 1 << 20)) {
       body.write(out);
     }
-    return HexFormat.of().formatHex(digest.digest());
+    return Sha256.hex(digest);
   }
 
   private static Map<String, SafeTensors.Tensor> tensors(Map<String, NDArray> arrays) {
     Map<String, SafeTensors.Tensor> out = new LinkedHashMap<>();
     arrays.forEach((name, a) -> out.put(name, new SafeTensors.Tensor(a.getShape().getShape(), a.toFloatArray())));
     return out;
-  }
-
-  private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }
