@@ -2,6 +2,7 @@ package dytrain.cli;
 
 import dytrain.config.DytrainConfig;
 import dytrain.model.ModelSize;
+import dytrain.train.CheckpointStore;
 import dytrain.train.TrainState;
 import dytrain.train.TrainingRun;
 import dytrain.spark.DistributedTraining;
@@ -55,8 +56,8 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
 
   private void trainOnSpark(DytrainConfig config, String dir) throws java.io.IOException {
     TrainingRun.requireRunFolder(dir, new org.apache.hadoop.conf.Configuration());
-    if (resume && new dytrain.train.CheckpointStore(dir, new org.apache.hadoop.conf.Configuration(), 1, 0).newest().isEmpty()) {
-      throw new dytrain.config.DytrainException("--resume: no complete checkpoint in " + dir + "/checkpoints");
+    if (resume && CheckpointStore.newestIn(dir, new org.apache.hadoop.conf.Configuration()).isEmpty()) {
+      throw new dytrain.config.DytrainException("--resume: no complete checkpoint in " + CheckpointStore.folderOf(dir));
     }
     var d = config.distributed();
     SparkSession spark = TrainingSession.start(master, d.ranks(), d.executorMemoryMb());

@@ -41,6 +41,7 @@ public final class CheckpointStore {
   public static final String OPTIMIZER = "optimizer.safetensors";
   public static final String STATE = "state.json";
   public static final String SUMS = "SHA256SUMS";
+  private static final String FOLDER = "checkpoints";
   public static final ObjectMapper JSON = new ObjectMapper()
       .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
       .enable(SerializationFeature.INDENT_OUTPUT);
@@ -60,7 +61,7 @@ public final class CheckpointStore {
   private final int keepEvery;
 
   public CheckpointStore(String runDir, Configuration conf, int keepLast, int keepEvery) {
-    this.root = new Path(runDir, "checkpoints");
+    this.root = folderOf(runDir);
     this.keepLast = keepLast;
     this.keepEvery = keepEvery;
     try {
@@ -72,6 +73,33 @@ public final class CheckpointStore {
 
   public Path root() {
     return root;
+  }
+
+  /** The folder of a run folder's checkpoints. */
+  public static Path folderOf(String runDir) {
+    return new Path(runDir, FOLDER);
+  }
+
+  /** How a user names one checkpoint of a run folder, in messages: {@code RUN/checkpoints/step-N}. */
+  public static String checkpointPattern(String runDir) {
+    return runDir + "/" + FOLDER + "/step-N";
+  }
+
+  /** Whether {@code dir} is a run folder: one that holds checkpoints, not a checkpoint or an export itself. */
+  public static boolean isRunFolder(FileSystem fs, Path dir) throws IOException {
+    Path folder = new Path(dir, FOLDER);
+    return fs.exists(folder) && fs.getFileStatus(folder).isDirectory();
+  }
+
+  /** Whether {@code dir} is a complete checkpoint folder: it has its {@value #SUMS}. */
+  public static boolean isCheckpoint(FileSystem fs, Path dir) throws IOException {
+    Path sums = new Path(dir, SUMS);
+    return fs.exists(sums) && fs.getFileStatus(sums).isFile();
+  }
+
+  /** The newest complete checkpoint of a run folder; none when it holds none (or does not exist). */
+  public static Optional<Checkpoint> newestIn(String runDir, Configuration conf) throws IOException {
+    return new CheckpointStore(runDir, conf, Integer.MAX_VALUE, 0).newest();
   }
 
   public Checkpoint save(Llama model, AdamW optimizer, TrainState state, Map<String, byte[]> files) throws IOException {
@@ -174,7 +202,7 @@ public final class CheckpointStore {
     }
     for (FileStatus s : fs.listStatus(root)) {
       Matcher m = NAME.matcher(s.getPath().getName());
-      if (s.isDirectory() && m.matches() && fs.exists(new Path(s.getPath(), SUMS))) {
+      if (s.isDirectory() && m.matches() && isCheckpoint(fs, s.getPath())) {
         out.add(new Checkpoint(Long.parseLong(m.group(1)), s.getPath()));
       }
     }
