@@ -3,6 +3,7 @@ package dytrain.cli;
 import dytrain.config.DytrainException;
 import dytrain.data.PackedSequences;
 import dytrain.data.TokenDataset;
+import dytrain.export.ModelFolder;
 import dytrain.model.Llama;
 import dytrain.train.DatasetTokenizer;
 import dytrain.train.Evaluator;

@@ -1,5 +1,6 @@
 package dytrain.cli;
 
+import dytrain.export.ModelFolder;
 import dytrain.model.Llama;
 import dytrain.model.TextCompletion;
 import dytrain.tokenizer.Tokenizer;

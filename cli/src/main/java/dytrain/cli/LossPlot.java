@@ -1,7 +1,9 @@
 package dytrain.cli;
 
 import dytrain.data.DatasetFileSystem;
+import dytrain.train.MetricsCsv;
 import dytrain.train.MetricsLog;
+import dytrain.train.StepMetrics;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.ArrayList;
@@ -25,8 +27,16 @@ final class LossPlot {
     FileSystem fs = DatasetFileSystem.of(dir, conf);
     XYChart chart = new XYChartBuilder().width(900).height(500).title(title).xAxisTitle("step")
         .yAxisTitle("loss (nats/token)").build();
-    addSeries(chart, "train", read(fs, new Path(dir, "metrics.csv"), 1), false);
-    addSeries(chart, "validation", read(fs, new Path(dir, "eval.csv"), 1), true);
+    List<double[]> train = new ArrayList<>();
+    for (StepMetrics m : MetricsCsv.readSteps(fs, new Path(dir, MetricsLog.TRAIN_FILE))) {
+      addFinite(train, m.step(), m.loss());
+    }
+    List<double[]> validation = new ArrayList<>();
+    for (MetricsLog.Eval e : MetricsCsv.readEvals(fs, new Path(dir, MetricsLog.EVAL_FILE))) {
+      addFinite(validation, e.step(), e.loss());
+    }
+    addSeries(chart, "train", train, false);
+    addSeries(chart, "validation", validation, true);
     Path png = new Path(dir, "loss.png");
     try (OutputStream out = fs.create(png, true)) {
       out.write(BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG));
@@ -44,18 +54,10 @@ final class LossPlot {
     s.setMarker(markers ? SeriesMarkers.CIRCLE : SeriesMarkers.NONE);
   }
 
-  /** (step, column) pairs of a CSV with a header line, skipping non-finite values. */
-  private static List<double[]> read(FileSystem fs, Path csv, int column) throws IOException {
-    List<double[]> out = new ArrayList<>();
-    for (String row : MetricsLog.rows(fs, csv)) {
-      String[] f = row.split(",");
-      if (f.length > column) {
-        double v = Double.parseDouble(f[column]);
-        if (Double.isFinite(v)) {
-          out.add(new double[] {Double.parseDouble(f[0]) + 1, v});
-        }
-      }
+  /** A point at the step count after {@code step}; a non-finite loss (a skipped step) has none. */
+  private static void addFinite(List<double[]> points, long step, double loss) {
+    if (Double.isFinite(loss)) {
+      points.add(new double[] {step + 1, loss});
     }
-    return out;
   }
 }

@@ -6,6 +6,7 @@ import dytrain.config.DytrainConfig;
 import dytrain.data.PackedSequences;
 import dytrain.data.TokenDataset;
 import dytrain.data.UnigramEntropy;
+import dytrain.export.CheckpointExport;
 import dytrain.export.ModelExport;
 import dytrain.model.Llama;
 import dytrain.model.TextCompletion;
@@ -88,7 +89,7 @@ final class QuickstartCommand implements Callable<Integer> {
 
     System.out.println("[4/4] results");
     Path exportDir = work.resolve("model");
-    var checkpoint = ExportCommand.export(runDir, exportDir.toString());
+    var checkpoint = CheckpointExport.export(runDir, exportDir.toString(), new Configuration());
     try (Llama trained = ModelExport.read(exportDir, Device.cpu())) {
       double after = evaluator.meanLoss(trained);
       TrainState end = CheckpointStore.readState(checkpoint, new Configuration());

@@ -2,13 +2,18 @@ package dytrain.cli;
 
 import dytrain.bench.SyntheticDataset;
 import dytrain.config.DytrainConfig;
+import dytrain.data.DatasetFileSystem;
 import dytrain.spark.DistributedTraining;
 import dytrain.spark.TrainingSession;
+import dytrain.train.MetricsCsv;
+import dytrain.train.MetricsLog;
+import dytrain.train.StepMetrics;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.apache.hadoop.conf.Configuration;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -52,7 +57,7 @@ final class ScalingBenchCommand implements java.util.concurrent.Callable<Integer
       } finally {
         spark.stop();
       }
-      results[ranks] = summarize(Path.of(run, "metrics.csv"));
+      results[ranks] = summarize(run);
       System.out.printf("%d rank(s): %,.0f tokens/s; per step %.0f ms = data %.1f + compute %.0f + all-reduce %.0f + optimizer %.0f ms%n",
           ranks, results[ranks][0], results[ranks][1], results[ranks][2], results[ranks][3], results[ranks][4], results[ranks][5]);
     }
@@ -65,17 +70,18 @@ final class ScalingBenchCommand implements java.util.concurrent.Callable<Integer
   }
 
   /** Medians over the steps after the first two: tokens/s, step ms, and the split (data, compute, all-reduce, optimizer). */
-  static double[] summarize(Path csv) throws java.io.IOException {
-    List<String> lines = Files.readAllLines(csv);
-    int n = lines.size() - 1 - 2;
+  static double[] summarize(String runDir) throws java.io.IOException {
+    var file = new org.apache.hadoop.fs.Path(runDir, MetricsLog.TRAIN_FILE);
+    List<StepMetrics> steps = MetricsCsv.readSteps(DatasetFileSystem.of(file, new Configuration()), file);
+    int n = steps.size() - 2;
     double[][] cols = new double[6][n];
     for (int i = 0; i < n; i++) {
-      String[] f = lines.get(i + 3).split(",");
-      cols[0][i] = Double.parseDouble(f[5]);
-      cols[2][i] = Double.parseDouble(f[7]);
-      cols[3][i] = Double.parseDouble(f[8]);
-      cols[4][i] = Double.parseDouble(f[9]);
-      cols[5][i] = Double.parseDouble(f[10]);
+      StepMetrics m = steps.get(i + 2);
+      cols[0][i] = m.tokensPerSecond();
+      cols[2][i] = m.dataSeconds() * 1e3;
+      cols[3][i] = m.computeSeconds() * 1e3;
+      cols[4][i] = m.communicationSeconds() * 1e3;
+      cols[5][i] = m.optimizerSeconds() * 1e3;
       cols[1][i] = cols[2][i] + cols[3][i] + cols[4][i] + cols[5][i];
     }
     double[] out = new double[6];

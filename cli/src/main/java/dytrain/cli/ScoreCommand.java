@@ -2,6 +2,7 @@ package dytrain.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dytrain.export.ModelFolder;
 import dytrain.model.Llama;
 import dytrain.model.Scorer;
 import java.nio.file.Path;

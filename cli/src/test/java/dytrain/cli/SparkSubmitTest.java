@@ -3,6 +3,7 @@ package dytrain.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dytrain.train.MetricsLog;
 import dytrain.train.TinyDataset;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,7 +33,7 @@ class SparkSubmitTest {
         "--set", "train.warmup_steps=1", "--set", "train.peak_flops=1e9");
     assertEquals(0, p.exit(), p.log());
     assertTrue(p.log().contains("done: 2 ranks, 1 attempt(s)"), p.log());
-    assertEquals(7, Files.readAllLines(run.resolve("metrics.csv")).size(), "a header and 6 steps");
+    assertEquals(7, Files.readAllLines(run.resolve(MetricsLog.TRAIN_FILE)).size(), "a header and 6 steps");
   }
 
   @Test

@@ -3,6 +3,7 @@ package dytrain.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dytrain.train.MetricsLog;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -33,7 +34,7 @@ class TrainCommandsTest {
     var trained = CommandLineTest.run(train);
     assertEquals(0, trained.exit(), trained.err());
     assertTrue(trained.out().contains("validation loss"), trained.out());
-    assertEquals(5, Files.readAllLines(run.resolve("metrics.csv")).size(), "header + 4 steps");
+    assertEquals(5, Files.readAllLines(run.resolve(MetricsLog.TRAIN_FILE)).size(), "header + 4 steps");
     assertTrue(Files.size(run.resolve("loss.png")) > 1000, "a loss plot");
 
     Path model = dir.resolve("model");
@@ -67,6 +68,6 @@ class TrainCommandsTest {
     var resumed = CommandLineTest.run(resume);
     assertEquals(0, resumed.exit(), resumed.err());
     assertTrue(resumed.out().contains("resuming from") && resumed.out().contains("step 4"), resumed.out());
-    assertEquals(7, Files.readAllLines(run.resolve("metrics.csv")).size(), "header + 4 steps + the 2 resumed ones");
+    assertEquals(7, Files.readAllLines(run.resolve(MetricsLog.TRAIN_FILE)).size(), "header + 4 steps + the 2 resumed ones");
   }
 }

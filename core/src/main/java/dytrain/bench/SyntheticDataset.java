@@ -4,6 +4,7 @@ import dytrain.data.DatasetFileSystem;
 import dytrain.data.Manifest;
 import dytrain.data.TokenDtype;
 import dytrain.data.TokenShardWriter;
+import dytrain.io.AtomicWrite;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,6 +46,6 @@ public final class SyntheticDataset {
     Manifest m = new Manifest(Manifest.FORMAT_VERSION,
         new Manifest.TokenizerInfo("synthetic", vocab, 0, 0, "0".repeat(64)), TokenDtype.forVocab(vocab), splits,
         new Manifest.Totals(rows, rows, total, 0, 0), Manifest.contentHash(splits), List.of(), null);
-    DatasetFileSystem.writeAtomically(fs, new Path(root, Manifest.FILE_NAME), m.toJson());
+    AtomicWrite.file(fs, new Path(root, Manifest.FILE_NAME), m.toJson());
   }
 }

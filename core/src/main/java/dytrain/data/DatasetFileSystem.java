@@ -2,7 +2,6 @@ package dytrain.data;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.attribute.PosixFilePermission;
@@ -17,8 +16,8 @@ import org.apache.hadoop.fs.permission.FsAction;
 import org.apache.hadoop.fs.permission.FsPermission;
 
 /**
- * The Hadoop file system a dataset lives on, with the two operations prep needs to be crash-safe:
- * write-then-rename and read-whole-small-file. On the local disk it uses the raw file system so no
+ * The Hadoop file system a dataset lives on, and reading a whole small file from it (writes that must
+ * be crash-safe go through {@link dytrain.io.AtomicWrite}). On the local disk it uses the raw file system so no
  * {@code .crc} side files land in the dataset folder (Parquet pages carry their own checksums).
  */
 public final class DatasetFileSystem {
@@ -53,18 +52,6 @@ public final class DatasetFileSystem {
       if (action.implies(FsAction.READ)) bits.add(r);
       if (action.implies(FsAction.WRITE)) bits.add(w);
       if (action.implies(FsAction.EXECUTE)) bits.add(x);
-    }
-  }
-
-  /** Writes {@code text} to a temporary sibling, then renames it into place: readers never see half a file. */
-  public static void writeAtomically(FileSystem fs, Path file, String text) throws IOException {
-    Path tmp = new Path(file.getParent(), "." + file.getName() + ".tmp");
-    try (OutputStream out = fs.create(tmp, true)) {
-      out.write(text.getBytes(StandardCharsets.UTF_8));
-    }
-    fs.delete(file, false);
-    if (!fs.rename(tmp, file)) {
-      throw new IOException("could not rename " + tmp + " to " + file);
     }
   }
 

@@ -5,11 +5,11 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dytrain.config.DytrainException;
+import dytrain.io.Sha256;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -139,11 +139,11 @@ public record Manifest(
 
   /** sha256 over the shards' content hashes in manifest order: equal datasets have equal content hashes. */
   public static String contentHash(Map<String, Split> splits) {
-    MessageDigest sha = RowHasher.newDigest();
+    MessageDigest sha = Sha256.digest();
     splits.forEach((name, split) -> {
       sha.update(name.getBytes(StandardCharsets.UTF_8));
       for (Shard s : split.shards()) sha.update(s.sha256().getBytes(StandardCharsets.US_ASCII));
     });
-    return HexFormat.of().formatHex(sha.digest());
+    return Sha256.hex(sha);
   }
 }

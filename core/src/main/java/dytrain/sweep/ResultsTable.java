@@ -2,6 +2,7 @@ package dytrain.sweep;
 
 import dytrain.config.DytrainException;
 import dytrain.data.DatasetFileSystem;
+import dytrain.io.AtomicWrite;
 import dytrain.data.FsOutputFile;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -61,7 +62,7 @@ public final class ResultsTable {
       for (String column : columns) cells.add(CsvCells.quote(cell(r, column)));
       text.append(String.join(",", cells)).append('\n');
     }
-    DatasetFileSystem.writeAtomically(fs, file, text.toString());
+    AtomicWrite.file(fs, file, text.toString());
   }
 
   public static List<ResultRow> readCsv(FileSystem fs, Path file) throws IOException {

@@ -1,11 +1,10 @@
 package dytrain.tokenizer;
 
+import dytrain.io.Sha256;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -217,7 +216,6 @@ public final class ByteLevelBpe implements Tokenizer {
   }
 
   private String hashDefinition() {
-    MessageDigest sha = Sha256.digest();
     StringBuilder text = new StringBuilder("byte-level-bpe;ignore_merges=" + ignoreMerges + "\n");
     for (int id = 0; id < symbolOf.length; id++) {
       text.append(id).append('\t').append(symbolOf[id]).append('\n');
@@ -226,6 +224,6 @@ public final class ByteLevelBpe implements Tokenizer {
       text.append(m[0]).append(' ').append(m[1]).append('\n');
     }
     text.append("bos=").append(bosId).append(";eos=").append(eosId);
-    return HexFormat.of().formatHex(sha.digest(text.toString().getBytes(StandardCharsets.UTF_8)));
+    return Sha256.hex(text.toString());
   }
 }

@@ -1,5 +1,6 @@
 package dytrain.tokenizer;
 
+import dytrain.io.Sha256;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 

@@ -9,6 +9,8 @@ import dytrain.config.DytrainException;
 import dytrain.data.DatasetFileSystem;
 import dytrain.export.ModelExport;
 import dytrain.export.SafeTensors;
+import dytrain.io.AtomicWrite;
+import dytrain.io.Sha256;
 import dytrain.model.Llama;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,9 +18,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,6 +41,7 @@ public final class CheckpointStore {
   public static final String OPTIMIZER = "optimizer.safetensors";
   public static final String STATE = "state.json";
   public static final String SUMS = "SHA256SUMS";
+  private static final String FOLDER = "checkpoints";
   public static final ObjectMapper JSON = new ObjectMapper()
       .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
       .enable(SerializationFeature.INDENT_OUTPUT);
@@ -60,7 +61,7 @@ public final class CheckpointStore {
   private final int keepEvery;
 
   public CheckpointStore(String runDir, Configuration conf, int keepLast, int keepEvery) {
-    this.root = new Path(runDir, "checkpoints");
+    this.root = folderOf(runDir);
     this.keepLast = keepLast;
     this.keepEvery = keepEvery;
     try {
@@ -72,6 +73,33 @@ public final class CheckpointStore {
 
   public Path root() {
     return root;
+  }
+
+  /** The folder of a run folder's checkpoints. */
+  public static Path folderOf(String runDir) {
+    return new Path(runDir, FOLDER);
+  }
+
+  /** How a user names one checkpoint of a run folder, in messages: {@code RUN/checkpoints/step-N}. */
+  public static String checkpointPattern(String runDir) {
+    return runDir + "/" + FOLDER + "/step-N";
+  }
+
+  /** Whether {@code dir} is a run folder: one that holds checkpoints, not a checkpoint or an export itself. */
+  public static boolean isRunFolder(FileSystem fs, Path dir) throws IOException {
+    Path folder = new Path(dir, FOLDER);
+    return fs.exists(folder) && fs.getFileStatus(folder).isDirectory();
+  }
+
+  /** Whether {@code dir} is a complete checkpoint folder: it has its {@value #SUMS}. */
+  public static boolean isCheckpoint(FileSystem fs, Path dir) throws IOException {
+    Path sums = new Path(dir, SUMS);
+    return fs.exists(sums) && fs.getFileStatus(sums).isFile();
+  }
+
+  /** The newest complete checkpoint of a run folder; none when it holds none (or does not exist). */
+  public static Optional<Checkpoint> newestIn(String runDir, Configuration conf) throws IOException {
+    return new CheckpointStore(runDir, conf, Integer.MAX_VALUE, 0).newest();
   }
 
   public Checkpoint save(Llama model, AdamW optimizer, TrainState state, Map<String, byte[]> files) throws IOException {
@@ -88,26 +116,23 @@ public final class CheckpointStore {
         if (HALF_WRITTEN.matcher(f.getPath().getName()).matches()) fs.delete(f.getPath(), true);
       }
     }
-    fs.mkdirs(tmp);
-    Map<String, String> sums = new LinkedHashMap<>();
-    sums.put(ModelExport.WEIGHTS, write(tmp, ModelExport.WEIGHTS, out -> ModelExport.writeWeights(model, out)));
-    byte[] config = ModelExport.configJson(model);
-    sums.put(ModelExport.CONFIG, write(tmp, ModelExport.CONFIG, out -> out.write(config)));
-    Map<String, SafeTensors.Tensor> optimizerState = tensors(optimizer.state());
-    syncState.forEach((name, values) -> optimizerState.put(name, new SafeTensors.Tensor(new long[] {values.length}, values)));
-    sums.put(OPTIMIZER, write(tmp, OPTIMIZER, out -> SafeTensors.write(optimizerState, Map.of(), out)));
-    byte[] stateJson = JSON.writeValueAsBytes(state);
-    sums.put(STATE, write(tmp, STATE, out -> out.write(stateJson)));
-    for (Map.Entry<String, byte[]> f : files.entrySet()) {
-      sums.put(f.getKey(), write(tmp, f.getKey(), out -> out.write(f.getValue())));
-    }
-    StringBuilder text = new StringBuilder();
-    sums.forEach((name, sum) -> text.append(sum).append("  ").append(name).append('\n'));
-    write(tmp, SUMS, out -> out.write(text.toString().getBytes(StandardCharsets.UTF_8)));
-    fs.delete(dir, true);
-    if (!fs.rename(tmp, dir)) {
-      throw new IOException("could not rename " + tmp + " to " + dir);
-    }
+    AtomicWrite.folder(fs, dir, tmp, into -> {
+      Map<String, String> sums = new LinkedHashMap<>();
+      sums.put(ModelExport.WEIGHTS, write(into, ModelExport.WEIGHTS, out -> ModelExport.writeWeights(model, out)));
+      byte[] config = ModelExport.configJson(model);
+      sums.put(ModelExport.CONFIG, write(into, ModelExport.CONFIG, out -> out.write(config)));
+      Map<String, SafeTensors.Tensor> optimizerState = tensors(optimizer.state());
+      syncState.forEach((name, values) -> optimizerState.put(name, new SafeTensors.Tensor(new long[] {values.length}, values)));
+      sums.put(OPTIMIZER, write(into, OPTIMIZER, out -> SafeTensors.write(optimizerState, Map.of(), out)));
+      byte[] stateJson = JSON.writeValueAsBytes(state);
+      sums.put(STATE, write(into, STATE, out -> out.write(stateJson)));
+      for (Map.Entry<String, byte[]> f : files.entrySet()) {
+        sums.put(f.getKey(), write(into, f.getKey(), out -> out.write(f.getValue())));
+      }
+      StringBuilder text = new StringBuilder();
+      sums.forEach((name, sum) -> text.append(sum).append("  ").append(name).append('\n'));
+      write(into, SUMS, out -> out.write(text.toString().getBytes(StandardCharsets.UTF_8)));
+    });
     prune();
     return new Checkpoint(state.step(), dir);
   }
@@ -122,14 +147,10 @@ public final class CheckpointStore {
    */
   public void saveRankOptimizer(int rank, long step, AdamW optimizer) throws IOException {
     Path file = rankOptimizerFile(rank, step);
-    Path tmp = new Path(file.getParent(), "." + file.getName() + ".tmp");
     fs.mkdirs(file.getParent());
     Map<String, String> metadata = Map.of("updates", Long.toString(optimizer.updates()));
-    write(file.getParent(), tmp.getName(), out -> SafeTensors.write(tensors(optimizer.state()), metadata, out));
-    fs.delete(file, false);
-    if (!fs.rename(tmp, file)) {
-      throw new IOException("could not rename " + tmp + " to " + file);
-    }
+    AtomicWrite.file(fs, file,
+        tmp -> write(tmp.getParent(), tmp.getName(), out -> SafeTensors.write(tensors(optimizer.state()), metadata, out)));
   }
 
   /** A rank's own optimizer state saved at {@code step}, if there is one. */
@@ -181,7 +202,7 @@ public final class CheckpointStore {
     }
     for (FileStatus s : fs.listStatus(root)) {
       Matcher m = NAME.matcher(s.getPath().getName());
-      if (s.isDirectory() && m.matches() && fs.exists(new Path(s.getPath(), SUMS))) {
+      if (s.isDirectory() && m.matches() && isCheckpoint(fs, s.getPath())) {
         out.add(new Checkpoint(Long.parseLong(m.group(1)), s.getPath()));
       }
     }
@@ -222,11 +243,11 @@ public final class CheckpointStore {
   /** Checks every file a checkpoint's SHA256SUMS lists, reading each as a stream (no file held in memory). */
   public static void verify(FileSystem fs, Path dir) throws IOException {
     for (Map.Entry<String, String> listed : listedSums(fs, dir).entrySet()) {
-      MessageDigest digest = sha256();
+      MessageDigest digest = Sha256.digest();
       try (InputStream in = new DigestInputStream(fs.open(new Path(dir, listed.getKey())), digest)) {
         in.transferTo(OutputStream.nullOutputStream());
       }
-      requireDigest(dir, listed.getKey(), listed.getValue(), digest.digest());
+      requireDigest(dir, listed.getKey(), listed.getValue(), Sha256.hex(digest));
     }
   }
 
@@ -238,14 +259,13 @@ public final class CheckpointStore {
       try (InputStream in = fs.open(new Path(dir, listed.getKey()))) {
         bytes = in.readAllBytes();
       }
-      requireDigest(dir, listed.getKey(), listed.getValue(), sha256().digest(bytes));
+      requireDigest(dir, listed.getKey(), listed.getValue(), Sha256.hex(bytes));
       files.put(listed.getKey(), bytes);
     }
     return files;
   }
 
-  private static void requireDigest(Path dir, String name, String expected, byte[] digest) {
-    String actual = HexFormat.of().formatHex(digest);
+  private static void requireDigest(Path dir, String name, String expected, String actual) {
     if (!actual.equals(expected)) {
       throw new DytrainException("checkpoint file " + new Path(dir, name) + " is corrupt: sha256 " + actual
           + " differs from " + expected + " in " + SUMS);
@@ -295,25 +315,17 @@ public final class CheckpointStore {
 
   /** Streams a file through SHA-256 (no second read, no copy in memory) and returns its hex digest. */
   private String write(Path dir, String name, Body body) throws IOException {
-    MessageDigest digest = sha256();
+    MessageDigest digest = Sha256.digest();
     try (OutputStream out = new java.io.BufferedOutputStream(
         new java.security.DigestOutputStream(fs.create(new Path(dir, name), true), digest), 1 << 20)) {
       body.write(out);
     }
-    return HexFormat.of().formatHex(digest.digest());
+    return Sha256.hex(digest);
   }
 
   private static Map<String, SafeTensors.Tensor> tensors(Map<String, NDArray> arrays) {
     Map<String, SafeTensors.Tensor> out = new LinkedHashMap<>();
     arrays.forEach((name, a) -> out.put(name, new SafeTensors.Tensor(a.getShape().getShape(), a.toFloatArray())));
     return out;
-  }
-
-  private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

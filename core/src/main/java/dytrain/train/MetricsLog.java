@@ -1,10 +1,10 @@
 package dytrain.train;
 
 import dytrain.data.DatasetFileSystem;
+import dytrain.io.AtomicWrite;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -21,7 +21,6 @@ public final class MetricsLog {
   public static final String EVAL_FILE = "eval.csv";
   public static final String TRAIN_PARQUET = "metrics.parquet";
   public static final String EVAL_PARQUET = "eval.parquet";
-  public static final String EVAL_HEADER = "step,val_loss,val_ppl";
 
   /** A validation measurement. */
   public record Eval(long step, double loss) {}
@@ -53,21 +52,20 @@ public final class MetricsLog {
 
   /** Reloads rows written by an earlier attempt, keeping those before {@code resumeStep}. */
   public void resumeAt(long resumeStep) throws IOException {
-    for (String row : read(TRAIN_FILE)) {
-      if (Long.parseLong(row.substring(0, row.indexOf(','))) < resumeStep) {
-        trainRows.add(row);
+    for (StepMetrics m : MetricsCsv.readSteps(fs, file(TRAIN_FILE))) {
+      if (m.step() < resumeStep) {
+        add(m);
       }
     }
-    for (String row : read(EVAL_FILE)) {
-      String[] f = row.split(",");
-      if (Long.parseLong(f[0]) <= resumeStep) {
-        evals.add(new Eval(Long.parseLong(f[0]), Double.parseDouble(f[1])));
+    for (Eval e : MetricsCsv.readEvals(fs, file(EVAL_FILE))) {
+      if (e.step() <= resumeStep) {
+        evals.add(e);
       }
     }
   }
 
   public void add(StepMetrics m) {
-    trainRows.add(m.csv());
+    trainRows.add(MetricsCsv.format(m));
   }
 
   public void addEval(long step, double loss) {
@@ -78,46 +76,25 @@ public final class MetricsLog {
   /** Writes the CSV files and their Parquet copies. */
   public void flush() throws IOException {
     writeCsv();
-    MetricsParquet.write(fs, new Path(dir, prefix + TRAIN_PARQUET), StepMetrics.CSV_HEADER, trainRows);
-    MetricsParquet.write(fs, new Path(dir, prefix + EVAL_PARQUET), EVAL_HEADER, evalRows());
+    MetricsParquet.write(fs, new Path(dir, prefix + TRAIN_PARQUET), MetricsCsv.STEP_HEADER, trainRows);
+    MetricsParquet.write(fs, new Path(dir, prefix + EVAL_PARQUET), MetricsCsv.EVAL_HEADER, evalRows());
   }
 
   private void writeCsv() throws IOException {
     lastFlush = System.nanoTime();
-    DatasetFileSystem.writeAtomically(fs, new Path(dir, prefix + TRAIN_FILE), table(StepMetrics.CSV_HEADER, trainRows));
-    DatasetFileSystem.writeAtomically(fs, new Path(dir, prefix + EVAL_FILE), table(EVAL_HEADER, evalRows()));
+    AtomicWrite.file(fs, new Path(dir, prefix + TRAIN_FILE), MetricsCsv.table(MetricsCsv.STEP_HEADER, trainRows));
+    AtomicWrite.file(fs, new Path(dir, prefix + EVAL_FILE), MetricsCsv.table(MetricsCsv.EVAL_HEADER, evalRows()));
   }
 
   private List<String> evalRows() {
     List<String> rows = new ArrayList<>();
     for (Eval e : evals) {
-      rows.add(String.format(Locale.ROOT, "%d,%.6f,%.4f", e.step(), e.loss(), Math.exp(e.loss())));
+      rows.add(MetricsCsv.format(e));
     }
     return rows;
   }
 
-  private static String table(String header, List<String> rows) {
-    StringBuilder text = new StringBuilder(header).append('\n');
-    rows.forEach(r -> text.append(r).append('\n'));
-    return text.toString();
-  }
-
-  private List<String> read(String name) throws IOException {
-    return rows(fs, new Path(dir, prefix + name));
-  }
-
-  /** The data rows of one of these CSV files (header left out); none while it does not exist. */
-  public static List<String> rows(FileSystem fs, Path file) throws IOException {
-    List<String> rows = new ArrayList<>();
-    if (!fs.exists(file)) {
-      return rows;
-    }
-    String[] lines = DatasetFileSystem.readString(fs, file).split("\n");
-    for (int i = 1; i < lines.length; i++) {
-      if (!lines[i].isBlank()) {
-        rows.add(lines[i]);
-      }
-    }
-    return rows;
+  private Path file(String name) {
+    return new Path(dir, prefix + name);
   }
 }

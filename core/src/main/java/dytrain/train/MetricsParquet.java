@@ -1,6 +1,7 @@
 package dytrain.train;
 
 import dytrain.data.FsOutputFile;
+import dytrain.io.AtomicWrite;
 import java.io.IOException;
 import java.util.List;
 import java.util.Set;
@@ -36,30 +37,27 @@ final class MetricsParquet {
     }
     MessageType type = schema.named("metrics");
     SimpleGroupFactory groups = new SimpleGroupFactory(type);
-    Path tmp = new Path(file.getParent(), "." + file.getName() + ".tmp");
-    try (ParquetWriter<Group> out =
-        ExampleParquetWriter.builder(new FsOutputFile(fs, tmp))
-            .withConf(new Configuration(false))
-            .withType(type)
-            .withCompressionCodec(CompressionCodecName.ZSTD)
-            .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
-            .build()) {
-      for (String row : csvRows) {
-        String[] values = row.split(",");
-        Group group = groups.newGroup();
-        for (int c = 0; c < columns.length; c++) {
-          if (INTEGER_COLUMNS.contains(columns[c])) {
-            group.append(columns[c], Long.parseLong(values[c]));
-          } else {
-            group.append(columns[c], Double.parseDouble(values[c]));
+    AtomicWrite.file(fs, file, tmp -> {
+      try (ParquetWriter<Group> out =
+          ExampleParquetWriter.builder(new FsOutputFile(fs, tmp))
+              .withConf(new Configuration(false))
+              .withType(type)
+              .withCompressionCodec(CompressionCodecName.ZSTD)
+              .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
+              .build()) {
+        for (String row : csvRows) {
+          String[] values = row.split(",");
+          Group group = groups.newGroup();
+          for (int c = 0; c < columns.length; c++) {
+            if (INTEGER_COLUMNS.contains(columns[c])) {
+              group.append(columns[c], Long.parseLong(values[c]));
+            } else {
+              group.append(columns[c], Double.parseDouble(values[c]));
+            }
           }
+          out.write(group);
         }
-        out.write(group);
       }
-    }
-    fs.delete(file, false);
-    if (!fs.rename(tmp, file)) {
-      throw new IOException("could not rename " + tmp + " to " + file);
-    }
+    });
   }
 }

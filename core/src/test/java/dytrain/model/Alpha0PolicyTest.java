@@ -9,13 +9,19 @@ class Alpha0PolicyTest {
 
   @Test
   void tablePointsAreExact() {
-    int[] widths = {1024, 2048, 4096, 5120, 8192};
-    double[] attention = {1.0, 1.0, 0.8, 0.6, 0.2};
-    double[] other = {1.0, 0.5, 0.2, 0.15, 0.05};
-    for (int i = 0; i < widths.length; i++) {
-      Alpha0Policy p = Alpha0Policy.forWidth(widths[i]);
-      assertEquals(attention[i], p.attention(), 0.0, "attention at " + widths[i]);
-      assertEquals(other[i], p.other(), 0.0, "other at " + widths[i]);
+    // the DyT paper's optimal alpha0 for LLaMA, one row per model width as the paper prints it:
+    // width, alpha0 of the attention norm, alpha0 of the other norms
+    double[][] paper = {
+        {1024, 1.0, 1.0},
+        {2048, 1.0, 0.5},
+        {4096, 0.8, 0.2}, // LLaMA 7B
+        {5120, 0.6, 0.15}, // LLaMA 13B
+        {8192, 0.2, 0.05}, // LLaMA 34B and 70B
+    };
+    for (double[] row : paper) {
+      Alpha0Policy p = Alpha0Policy.forWidth((int) row[0]);
+      assertEquals(row[1], p.attention(), 0.0, "attention at " + (int) row[0]);
+      assertEquals(row[2], p.other(), 0.0, "other at " + (int) row[0]);
     }
   }
 

@@ -4,6 +4,7 @@ import dytrain.data.DatasetFileSystem;
 import dytrain.data.Manifest;
 import dytrain.data.TokenDtype;
 import dytrain.data.TokenShardWriter;
+import dytrain.io.AtomicWrite;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -72,6 +73,6 @@ public final class TinyDataset {
         TokenDtype.forVocab(vocab), splits,
         new Manifest.Totals(totalRows, totalRows, totalTokens, 0, 0),
         Manifest.contentHash(splits), List.of(), null);
-    DatasetFileSystem.writeAtomically(fs, new Path(root, Manifest.FILE_NAME), m.toJson());
+    AtomicWrite.file(fs, new Path(root, Manifest.FILE_NAME), m.toJson());
   }
 }

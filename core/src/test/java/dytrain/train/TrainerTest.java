@@ -49,20 +49,19 @@ class TrainerTest {
     assertTrue(last < first - 1.0, "loss fell from " + first + " to " + last);
     assertEquals(2, evals.size());
     assertTrue(evals.get(1) < first - 1.0, "validation loss fell too: " + evals);
-    assertTrue(Files.isRegularFile(run.resolve("metrics.csv")));
-    assertTrue(Files.isRegularFile(run.resolve("eval.csv")));
+    assertTrue(Files.isRegularFile(run.resolve(MetricsLog.TRAIN_FILE)));
+    assertTrue(Files.isRegularFile(run.resolve(MetricsLog.EVAL_FILE)));
 
     // The Parquet copy holds the same rows, typed.
-    List<String> csv = Files.readAllLines(run.resolve("metrics.csv"));
-    List<Group> rows = readParquet(run.resolve("metrics.parquet"));
-    assertEquals(csv.size() - 1, rows.size());
+    List<StepMetrics> csv = TrainingFixture.steps(run);
+    List<Group> rows = readParquet(run.resolve(MetricsLog.TRAIN_PARQUET));
+    assertEquals(csv.size(), rows.size());
     for (int i = 0; i < rows.size(); i++) {
-      String[] f = csv.get(i + 1).split(",");
-      assertEquals(Long.parseLong(f[0]), rows.get(i).getLong("step", 0));
-      assertEquals(Double.parseDouble(f[1]), rows.get(i).getDouble("loss", 0));
-      assertEquals(Long.parseLong(f[11]), rows.get(i).getLong("skipped", 0));
+      assertEquals(csv.get(i).step(), rows.get(i).getLong("step", 0));
+      assertEquals(csv.get(i).loss(), rows.get(i).getDouble("loss", 0));
+      assertEquals(csv.get(i).skipped() ? 1 : 0, rows.get(i).getLong("skipped", 0));
     }
-    List<Group> evalRows = readParquet(run.resolve("eval.parquet"));
+    List<Group> evalRows = readParquet(run.resolve(MetricsLog.EVAL_PARQUET));
     assertEquals(List.of(100L, 200L), evalRows.stream().map(g -> g.getLong("step", 0)).toList());
     assertEquals(evals.get(1), evalRows.get(1).getDouble("val_loss", 0), 1e-6);
   }
@@ -219,9 +218,11 @@ class TrainerTest {
     var config = TrainingFixture.config(data, "train.steps=6");
     List<StepMetrics> seen = new ArrayList<>();
     TrainingFixture.train(config, run, seen::add);
-    List<String> csv = Files.readAllLines(run.resolve("metrics.csv"));
-    assertEquals("step,loss,grad_norm,lr,tokens,tokens_per_s,mfu,data_ms,compute_ms,allreduce_ms,optimizer_ms,skipped", csv.get(0));
-    assertEquals(7, csv.size());
+    List<String> lines = Files.readAllLines(run.resolve(MetricsLog.TRAIN_FILE));
+    // the header existing run folders hold, spelled out: a renamed or moved column breaks them
+    assertEquals("step,loss,grad_norm,lr,tokens,tokens_per_s,mfu,data_ms,compute_ms,allreduce_ms,optimizer_ms,skipped", lines.get(0));
+    assertEquals(7, lines.size());
+    List<StepMetrics> csv = TrainingFixture.steps(run);
     var schedule = LrSchedule.of(config.train());
     // FLOPs per token from the model's own parameter shapes: 6 per matmul weight (the head once) plus attention
     long matmul = (long) config.model().vocabSize() * config.model().hiddenSize();
@@ -232,24 +233,24 @@ class TrainerTest {
     }
     double flopsPerToken = 6.0 * matmul + 12.0 * config.model().numLayers() * config.model().hiddenSize() * config.seqLen();
     for (int i = 0; i < 6; i++) {
-      String[] f = csv.get(i + 1).split(",");
-      assertEquals(i, Long.parseLong(f[0]));
-      assertEquals(seen.get(i).loss(), Double.parseDouble(f[1]), 1e-6);
-      assertEquals(seen.get(i).gradNorm(), Double.parseDouble(f[2]), 1e-6);
-      assertTrue(Double.parseDouble(f[2]) > 0);
-      assertEquals(schedule.at(i), Double.parseDouble(f[3]), 1e-6 * schedule.at(i), "lr at step " + i);
-      long tokens = Long.parseLong(f[4]);
+      StepMetrics m = csv.get(i);
+      assertEquals(i, m.step());
+      assertEquals(seen.get(i).loss(), m.loss(), 1e-6);
+      assertEquals(seen.get(i).gradNorm(), m.gradNorm(), 1e-6);
+      assertTrue(m.gradNorm() > 0);
+      assertEquals(schedule.at(i), m.lr(), 1e-6 * schedule.at(i), "lr at step " + i);
+      long tokens = m.tokens();
       assertEquals((long) config.globalBatchSequences() * config.seqLen(), tokens);
-      double tokensPerSecond = Double.parseDouble(f[5]);
-      assertEquals(flopsPerToken * tokensPerSecond / 1e9, Double.parseDouble(f[6]), 1e-4 + 1e-3 * Double.parseDouble(f[6]),
+      double tokensPerSecond = m.tokensPerSecond();
+      assertEquals(flopsPerToken * tokensPerSecond / 1e9, m.mfu(), 1e-4 + 1e-3 * m.mfu(),
           "MFU = FLOPs per token x tokens/s / train.peak_flops");
       double stepMs = 1e3 * tokens / tokensPerSecond;
-      double data = Double.parseDouble(f[7]);
-      double compute = Double.parseDouble(f[8]);
-      double optimizer = Double.parseDouble(f[10]);
-      assertTrue(data >= 0 && compute > 0 && optimizer >= 0, csv.get(i + 1));
-      assertTrue(data + compute + Double.parseDouble(f[9]) + optimizer <= stepMs * 1.01 + 0.1,
-          "the parts of a step fit in it: " + csv.get(i + 1));
+      double data = m.dataSeconds() * 1e3;
+      double compute = m.computeSeconds() * 1e3;
+      double optimizer = m.optimizerSeconds() * 1e3;
+      assertTrue(data >= 0 && compute > 0 && optimizer >= 0, lines.get(i + 1));
+      assertTrue(data + compute + m.communicationSeconds() * 1e3 + optimizer <= stepMs * 1.01 + 0.1,
+          "the parts of a step fit in it: " + lines.get(i + 1));
     }
   }
 }

@@ -6,7 +6,6 @@ import dytrain.config.DytrainConfig;
 import dytrain.export.SafeTensors;
 import java.io.ByteArrayInputStream;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -45,12 +44,16 @@ public final class TrainingFixture {
 
   public static List<String> lossColumn(Path runDir) throws Exception {
     List<String> out = new ArrayList<>();
-    List<String> lines = Files.readAllLines(runDir.resolve("metrics.csv"));
-    for (String line : lines.subList(1, lines.size())) {
-      String[] f = line.split(",");
-      out.add(f[0] + ":" + f[1]);
+    for (StepMetrics m : steps(runDir)) {
+      out.add(m.step() + ":" + m.loss());
     }
     return out;
+  }
+
+  /** The rows of a run's metrics.csv, read as the driver and the loss plot read them. */
+  public static List<StepMetrics> steps(Path runDir) throws Exception {
+    var file = new org.apache.hadoop.fs.Path(runDir.resolve(MetricsLog.TRAIN_FILE).toUri());
+    return MetricsCsv.readSteps(dytrain.data.DatasetFileSystem.of(file, new org.apache.hadoop.conf.Configuration()), file);
   }
 
   public static float[] flat(NDArray a) {

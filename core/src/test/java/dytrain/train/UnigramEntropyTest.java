@@ -8,6 +8,7 @@ import dytrain.data.TokenDataset;
 import dytrain.data.TokenDtype;
 import dytrain.data.TokenShardWriter;
 import dytrain.data.UnigramEntropy;
+import dytrain.io.AtomicWrite;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +34,7 @@ class UnigramEntropyTest {
     var splits = Map.of("train", split);
     var m = new Manifest(Manifest.FORMAT_VERSION, new Manifest.TokenizerInfo("t", 8, 0, 0, "x"), TokenDtype.UINT16,
         splits, new Manifest.Totals(2, 2, 4, 0, 0), Manifest.contentHash(splits), List.of(), null);
-    DatasetFileSystem.writeAtomically(fs, new org.apache.hadoop.fs.Path(root, Manifest.FILE_NAME), m.toJson());
+    AtomicWrite.file(fs, new org.apache.hadoop.fs.Path(root, Manifest.FILE_NAME), m.toJson());
     assertEquals(1.5 * Math.log(2), UnigramEntropy.of(TokenDataset.open(dir.toString(), conf), "train"), 1e-12);
   }
 }

@@ -7,6 +7,7 @@ import dytrain.data.DatasetFileSystem;
 import dytrain.data.SerializableConfiguration;
 import dytrain.data.Manifest;
 import dytrain.data.TokenDtype;
+import dytrain.io.AtomicWrite;
 import dytrain.tokenizer.Tokenizer;
 import dytrain.tokenizer.Tokenizers;
 import java.io.FileNotFoundException;
@@ -93,7 +94,7 @@ public final class PrepJob {
 
       Manifest manifest = buildManifest(fs, dir, inputs, identity, tokenizerInfo);
       copyTokenizerFile(settings.tokenizer(), fs, dir, conf);
-      DatasetFileSystem.writeAtomically(fs, new Path(dir, Manifest.FILE_NAME), manifest.toJson());
+      AtomicWrite.file(fs, new Path(dir, Manifest.FILE_NAME), manifest.toJson());
       fs.delete(new Path(dir, "_tmp"), true);
       return new PrepResult(manifest, pending.size(), inputs.size() - pending.size(), false);
     } catch (IOException e) {
@@ -111,7 +112,7 @@ public final class PrepJob {
     }
     Path source = new Path(spec);
     String json = DatasetFileSystem.readString(source.getFileSystem(conf), source);
-    DatasetFileSystem.writeAtomically(fs, new Path(dir, dytrain.train.DatasetTokenizer.FILE), json);
+    AtomicWrite.file(fs, new Path(dir, dytrain.train.DatasetTokenizer.FILE), json);
   }
 
   private static void tokenize(
@@ -174,7 +175,7 @@ public final class PrepJob {
           "--output " + dir + " holds a dataset without _prep.json; pass --overwrite to replace it");
     }
     fs.mkdirs(dir);
-    DatasetFileSystem.writeAtomically(fs, identityFile, wanted);
+    AtomicWrite.file(fs, identityFile, wanted);
   }
 
   /** Deletes what prep wrote into the folder, but never the tokenizer.json this run reads as its --tokenizer. */

@@ -4,6 +4,7 @@ import dytrain.config.DytrainException;
 import dytrain.data.DatasetFileSystem;
 import dytrain.data.SerializableConfiguration;
 import dytrain.data.TokenDtype;
+import dytrain.io.AtomicWrite;
 import dytrain.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.io.Serializable;
@@ -68,7 +69,7 @@ final class PrepTask implements Serializable {
           input.index(), input.path(), train.documents(), val.documents(), train.finish(), val.finish(),
           counts.skipped, counts.invalidUtf8);
     }
-    DatasetFileSystem.writeAtomically(fs, new Path(dir, InputResult.fileName(input.index())), result.toJson());
+    AtomicWrite.file(fs, new Path(dir, InputResult.fileName(input.index())), result.toJson());
     return result;
   }
 

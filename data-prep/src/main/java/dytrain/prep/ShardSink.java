@@ -3,6 +3,7 @@ package dytrain.prep;
 import dytrain.data.Manifest;
 import dytrain.data.TokenDtype;
 import dytrain.data.TokenShardWriter;
+import dytrain.io.AtomicWrite;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -67,10 +68,7 @@ final class ShardSink implements AutoCloseable {
     writer = null;
     String name = name(shards.size());
     Path target = new Path(dir, name);
-    fs.delete(target, false); // left by an attempt that died between rename and its summary
-    if (!fs.rename(tmp, target)) {
-      throw new IOException("could not rename " + tmp + " to " + target);
-    }
+    AtomicWrite.moveIntoPlace(fs, tmp, target); // replacing one left by an attempt that died before its summary
     long bytes = fs.getFileStatus(target).getLen();
     shards.add(new Manifest.Shard(name, w.rows(), w.tokens(), w.rowGroups(), bytes, w.sha256()));
   }

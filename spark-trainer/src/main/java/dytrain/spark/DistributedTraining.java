@@ -8,6 +8,7 @@ import dytrain.config.UserErrors;
 import dytrain.data.DatasetFileSystem;
 import dytrain.data.SerializableConfiguration;
 import dytrain.train.CheckpointStore;
+import dytrain.train.MetricsCsv;
 import dytrain.train.MetricsLog;
 import dytrain.train.StepMetrics;
 import dytrain.train.Trainer;
@@ -224,21 +225,16 @@ public final class DistributedTraining {
 
     synchronized void poll() {
       try {
-        for (String[] f : rows(steps, 12)) {
-          long step = Long.parseLong(f[0]);
-          if (step > nextStep) {
-            nextStep = step;
-            listener.onStep(new StepMetrics(step, Double.parseDouble(f[1]), Double.parseDouble(f[2]),
-                Double.parseDouble(f[3]), Long.parseLong(f[4]), Double.parseDouble(f[5]), Double.parseDouble(f[6]),
-                Double.parseDouble(f[7]) / 1e3, Double.parseDouble(f[8]) / 1e3, Double.parseDouble(f[9]) / 1e3,
-                Double.parseDouble(f[10]) / 1e3, f[11].equals("1")));
+        for (StepMetrics m : MetricsCsv.readSteps(fs, steps)) {
+          if (m.step() > nextStep) {
+            nextStep = m.step();
+            listener.onStep(m);
           }
         }
-        for (String[] f : rows(evals, 2)) {
-          long step = Long.parseLong(f[0]);
-          if (step > nextEval) {
-            nextEval = step;
-            listener.onEval(step, Double.parseDouble(f[1]));
+        for (MetricsLog.Eval e : MetricsCsv.readEvals(fs, evals)) {
+          if (e.step() > nextEval) {
+            nextEval = e.step();
+            listener.onEval(e.step(), e.loss());
           }
         }
         lastProblem = null;
@@ -250,11 +246,6 @@ public final class DistributedTraining {
         }
         lastProblem = problem;
       }
-    }
-
-    /** The rows of a metrics CSV with all {@code columns} fields: a row being written may be cut short. */
-    private List<String[]> rows(Path file, int columns) throws IOException {
-      return MetricsLog.rows(fs, file).stream().map(row -> row.split(",")).filter(f -> f.length >= columns).toList();
     }
 
     void drain() {

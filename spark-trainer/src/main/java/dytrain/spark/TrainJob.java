@@ -66,9 +66,8 @@ public final class TrainJob {
     try {
       Configuration conf = spark.sparkContext().hadoopConfiguration();
       TrainingRun.requireRunFolder(request.runDir(), conf);
-      if (request.resume() == RunStart.Resume.REQUIRED
-          && new CheckpointStore(request.runDir(), conf, 1, 0).newest().isEmpty()) {
-        throw new DytrainException("--resume: no complete checkpoint in " + request.runDir() + "/checkpoints");
+      if (request.resume() == RunStart.Resume.REQUIRED && CheckpointStore.newestIn(request.runDir(), conf).isEmpty()) {
+        throw new DytrainException("--resume: no complete checkpoint in " + CheckpointStore.folderOf(request.runDir()));
       }
       return new Distributed(DistributedTraining.run(spark, config, request.runDir(), listener, log));
     } finally {

@@ -3,6 +3,7 @@ package dytrain.spark;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dytrain.train.StepMetrics;
 import dytrain.train.TinyDataset;
 import dytrain.train.TrainingFixture;
 import java.nio.file.Files;
@@ -46,10 +47,9 @@ class LocalModeTrainingTest {
   private static void assertMfuAgainstBothRanksPeak(Path run, int ranks) throws Exception {
     var config = Runs.config(data, ranks);
     double flopsPerToken = dytrain.model.ModelSize.of(config.model()).trainingFlopsPerToken(config.seqLen());
-    for (String row : Files.readAllLines(run.resolve("metrics.csv")).subList(1, 4)) {
-      String[] f = row.split(",");
-      double expected = flopsPerToken * Double.parseDouble(f[5]) / (ranks * 1e9);
-      assertEquals(expected, Double.parseDouble(f[6]), 1e-4 + 1e-3 * expected, row);
+    for (StepMetrics row : TrainingFixture.steps(run).subList(0, 3)) {
+      double expected = flopsPerToken * row.tokensPerSecond() / (ranks * 1e9);
+      assertEquals(expected, row.mfu(), 1e-4 + 1e-3 * expected, row.toString());
     }
   }
 
@@ -62,9 +62,9 @@ class LocalModeTrainingTest {
       assertEquals(40, report.steps());
       assertEquals(8, report.allReduces(), "40 inner steps / 5 = 8 outer all-reduces, not 40");
     }
-    List<String> rows = Files.readAllLines(run.resolve("metrics.csv"));
-    double first = Double.parseDouble(rows.get(1).split(",")[1]);
-    double last = Double.parseDouble(rows.get(rows.size() - 1).split(",")[1]);
+    List<StepMetrics> rows = TrainingFixture.steps(run);
+    double first = rows.get(0).loss();
+    double last = rows.get(rows.size() - 1).loss();
     assertTrue(last < first - 0.5, "loss fell from " + first + " to " + last);
   }
 

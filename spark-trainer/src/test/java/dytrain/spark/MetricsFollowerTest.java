@@ -2,6 +2,8 @@ package dytrain.spark;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dytrain.train.MetricsCsv;
+import dytrain.train.MetricsLog;
 import dytrain.train.StepMetrics;
 import dytrain.train.Trainer;
 import java.nio.file.Files;
@@ -18,12 +20,13 @@ class MetricsFollowerTest {
 
   @Test
   void followsStepsAndEvaluationsFromTheResumedStepOn() throws Exception {
-    StringBuilder steps = new StringBuilder("step,loss,grad_norm,lr,tokens,tokens_per_s,mfu,data_ms,compute_ms,allreduce_ms,optimizer_ms,skipped\n");
+    List<String> steps = new ArrayList<>();
     for (int s = 0; s < 6; s++) {
-      steps.append(s).append(",4.0,1.0,0.001,128,1000,0.5,0.1,10,0,1,0\n");
+      steps.add(MetricsCsv.format(new StepMetrics(s, 4.0, 1.0, 0.001, 128, 1000, 0.5, 1e-4, 0.01, 0, 0.001, false)));
     }
-    Files.writeString(run.resolve("metrics.csv"), steps);
-    Files.writeString(run.resolve("eval.csv"), "step,val_loss,val_ppl\n3,5.0,148.4\n6,4.5,90.0\n");
+    Files.writeString(run.resolve(MetricsLog.TRAIN_FILE), MetricsCsv.table(MetricsCsv.STEP_HEADER, steps));
+    Files.writeString(run.resolve(MetricsLog.EVAL_FILE), MetricsCsv.table(MetricsCsv.EVAL_HEADER,
+        List.of(MetricsCsv.format(new MetricsLog.Eval(3, 5.0)), MetricsCsv.format(new MetricsLog.Eval(6, 4.5)))));
     List<Long> seenSteps = new ArrayList<>();
     List<Long> seenEvals = new ArrayList<>();
     Trainer.Listener listener = new Trainer.Listener() {

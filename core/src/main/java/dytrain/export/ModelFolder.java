@@ -1,0 +1,33 @@
+package dytrain.export;
+
+import ai.djl.Device;
+import dytrain.config.DytrainException;
+import dytrain.data.DatasetFileSystem;
+import dytrain.model.Llama;
+import dytrain.train.CheckpointStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+
+/** The model a command's {@code --model} names: an export, or a checkpoint folder, verified by its sums. */
+public final class ModelFolder {
+  private ModelFolder() {}
+
+  public static Llama read(Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      throw new DytrainException("--model " + dir + ": no such folder");
+    }
+    org.apache.hadoop.fs.Path folder = new org.apache.hadoop.fs.Path(dir.toAbsolutePath().toUri());
+    FileSystem fs = DatasetFileSystem.of(folder, new Configuration());
+    if (CheckpointStore.isRunFolder(fs, folder) && !Files.exists(dir.resolve(ModelExport.CONFIG))) {
+      throw new DytrainException(dir + " is a run folder: give one of its checkpoints ("
+          + CheckpointStore.checkpointPattern(dir.toString()) + ") or an export of it");
+    }
+    if (CheckpointStore.isCheckpoint(fs, folder)) {
+      CheckpointStore.verify(fs, folder);
+    }
+    return ModelExport.read(dir, Device.cpu());
+  }
+}

@@ -1,0 +1,48 @@
+package dytrain.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** metrics.csv and eval.csv as run folders hold them, written and read by column name. */
+class MetricsCsvTest {
+  @TempDir Path dir;
+
+  @Test
+  void aStepRowHasTheLayoutOfExistingRunFolders() {
+    var m = new StepMetrics(3, 4.1234567, 0.5, 3e-4, 2048, 12345.67, 0.01234, 0.0012, 0.25, 0.0, 0.01, false);
+    assertEquals("3,4.123457,0.500000,3.000000e-04,2048,12345.7,0.0123,1.20,250.00,0.00,10.00,0", MetricsCsv.format(m));
+    assertEquals("100,2.000000,7.3891", MetricsCsv.format(new MetricsLog.Eval(100, 2.0)));
+  }
+
+  @Test
+  void columnsAreFoundByTheirNameInTheHeader() throws Exception {
+    Path file = dir.resolve("metrics.csv");
+    Files.writeString(file, "skipped,step,loss,notes,grad_norm,lr,tokens,tokens_per_s,mfu,data_ms,compute_ms,allreduce_ms,optimizer_ms\n"
+        + "1,7,3.5,x,0.25,0.001,64,640.0,0.5,1.00,20.00,3.00,4.00\n");
+    List<StepMetrics> steps = MetricsCsv.readSteps(fs(), hadoop(file));
+    assertEquals(List.of(new StepMetrics(7, 3.5, 0.25, 0.001, 64, 640.0, 0.5, 0.001, 0.02, 0.003, 0.004, true)), steps);
+  }
+
+  @Test
+  void aRowCutShortIsLeftOutAndAMissingFileHasNoRows() throws Exception {
+    Path file = dir.resolve("eval.csv");
+    Files.writeString(file, "step,val_loss,val_ppl\n4,2.5,12.1825\n8,2.4");
+    assertEquals(List.of(new MetricsLog.Eval(4, 2.5)), MetricsCsv.readEvals(fs(), hadoop(file)));
+    assertEquals(List.of(), MetricsCsv.readSteps(fs(), hadoop(dir.resolve("none.csv"))));
+  }
+
+  private FileSystem fs() throws Exception {
+    return dytrain.data.DatasetFileSystem.of(hadoop(dir), new Configuration());
+  }
+
+  private static org.apache.hadoop.fs.Path hadoop(Path p) {
+    return new org.apache.hadoop.fs.Path(p.toUri());
+  }
+}
