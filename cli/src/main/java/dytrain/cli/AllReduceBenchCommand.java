@@ -1,11 +1,12 @@
 package dytrain.cli;
 
 import dytrain.bench.AllReduceBenchmark;
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "allreduce", description = "Ring all-reduce bandwidth against point-to-point loopback TCP, measured in the same run.")
-final class AllReduceBenchCommand implements java.util.concurrent.Callable<Integer> {
+final class AllReduceBenchCommand implements Callable<Integer> {
   @Option(names = "--ranks", defaultValue = "2") int ranks;
   @Option(names = "--mb", defaultValue = "64") int mb;
   @Option(names = "--runs", defaultValue = "10", description = "all-reduces per round (default ${DEFAULT-VALUE})")

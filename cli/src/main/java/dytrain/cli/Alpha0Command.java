@@ -1,6 +1,9 @@
 package dytrain.cli;
 
+import dytrain.config.DytrainException;
 import dytrain.model.Alpha0Policy;
+import java.math.BigDecimal;
+import java.math.MathContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -13,13 +16,13 @@ final class Alpha0Command implements Runnable {
   @Override
   public void run() {
     if (width <= 0) {
-      throw new dytrain.config.DytrainException("--width = " + width + " must be a positive hidden size");
+      throw new DytrainException("--width = " + width + " must be a positive hidden size");
     }
     Alpha0Policy p = Alpha0Policy.forWidth(width);
     System.out.printf("width %d: attention %s, other %s%n", width, format(p.attention()), format(p.other()));
   }
 
   static String format(double v) {
-    return new java.math.BigDecimal(v).round(new java.math.MathContext(6)).stripTrailingZeros().toPlainString();
+    return new BigDecimal(v).round(new MathContext(6)).stripTrailingZeros().toPlainString();
   }
 }

@@ -1,5 +1,6 @@
 package dytrain.cli;
 
+import dytrain.spark.TrainingSession;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.core.config.Configurator;
 import org.apache.spark.sql.SparkSession;
@@ -22,7 +23,7 @@ final class DriverSession {
     if (System.getProperty("spark.master") == null) {
       builder.master(master);
     }
-    SparkSession spark = dytrain.spark.TrainingSession.getOrCreate(builder, master);
+    SparkSession spark = TrainingSession.getOrCreate(builder, master);
     spark.sparkContext().setLogLevel("WARN");
     // A bad input fails its task; the job's error reaches the user once, from the driver, naming the
     // file and line. Spark's own per-task traces of the same failure would bury that message.

@@ -2,13 +2,15 @@ package dytrain.cli;
 
 import dytrain.config.DytrainException;
 import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /**
  * The one entry point: {@code ./dytrain <subcommand>} locally and the {@code spark-submit --class}
@@ -44,7 +46,7 @@ public final class Dytrain implements Runnable {
     spec.commandLine().usage(System.out);
   }
 
-  private static String describe(java.io.IOException e) {
+  private static String describe(IOException e) {
     if (e instanceof NoSuchFileException) return "no such file or folder: " + e.getMessage();
     if (e instanceof FileAlreadyExistsException) return "already exists: " + e.getMessage();
     if (e instanceof AccessDeniedException) return "permission denied: " + e.getMessage();
@@ -65,10 +67,10 @@ public final class Dytrain implements Runnable {
             commandLine.getErr().println("dytrain: " + ex.getMessage());
             return 2;
           }
-          Throwable io = ex instanceof java.io.UncheckedIOException u ? u.getCause() : ex;
+          Throwable io = ex instanceof UncheckedIOException u ? u.getCause() : ex;
           if (io instanceof FileSystemException || io instanceof FileNotFoundException) {
             // a path that cannot be read or written: the file system's word for it, no trace
-            commandLine.getErr().println("dytrain: " + describe((java.io.IOException) io));
+            commandLine.getErr().println("dytrain: " + describe((IOException) io));
             return 1;
           }
           throw ex;

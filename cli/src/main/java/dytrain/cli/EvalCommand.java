@@ -8,12 +8,14 @@ import dytrain.model.Llama;
 import dytrain.train.DatasetTokenizer;
 import dytrain.train.Evaluator;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "eval", description = "Print the validation loss and perplexity of an exported model on a dataset.")
-final class EvalCommand implements java.util.concurrent.Callable<Integer> {
+final class EvalCommand implements Callable<Integer> {
 
   @Option(names = "--model", required = true, paramLabel = "DIR") Path model;
   @Option(names = "--data", required = true, paramLabel = "DATASET") String data;
@@ -41,7 +43,7 @@ final class EvalCommand implements java.util.concurrent.Callable<Integer> {
     return 0;
   }
 
-  private void requireSameTokenizer(TokenDataset ds, java.util.Map<String, byte[]> recorded) {
+  private void requireSameTokenizer(TokenDataset ds, Map<String, byte[]> recorded) {
     DatasetTokenizer tokenizer;
     try {
       tokenizer = DatasetTokenizer.of(ds);

@@ -6,11 +6,12 @@ import dytrain.model.TextCompletion;
 import dytrain.tokenizer.Tokenizer;
 import dytrain.train.DatasetTokenizer;
 import java.nio.file.Path;
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "generate", description = "Continue a prompt with an exported model (or a checkpoint folder).")
-final class GenerateCommand implements java.util.concurrent.Callable<Integer> {
+final class GenerateCommand implements Callable<Integer> {
 
   @Option(names = "--model", required = true, paramLabel = "DIR", description = "an export, or a checkpoint folder") Path model;
   @Option(names = "--prompt", defaultValue = "", description = "text to continue (default: a new document)") String prompt;

@@ -1,15 +1,18 @@
 package dytrain.cli;
 
 import dytrain.config.DytrainConfig;
+import dytrain.config.DytrainException;
 import dytrain.export.ModelExport;
 import dytrain.model.Llama;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "init", description = "Write a freshly initialised model in the export format.")
-final class InitCommand implements java.util.concurrent.Callable<Integer> {
+final class InitCommand implements Callable<Integer> {
 
   @Mixin ConfigOptions options;
 
@@ -19,8 +22,8 @@ final class InitCommand implements java.util.concurrent.Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     DytrainConfig config = options.load();
-    if (java.nio.file.Files.exists(out) && !java.nio.file.Files.isDirectory(out)) {
-      throw new dytrain.config.DytrainException("--out " + out + " is a file; init writes a folder");
+    if (Files.exists(out) && !Files.isDirectory(out)) {
+      throw new DytrainException("--out " + out + " is a file; init writes a folder");
     }
     try (Llama model = Llama.init(config.model(), config.seed())) {
       if (config.model().normType().isDynamic()) {

@@ -1,6 +1,7 @@
 package dytrain.cli;
 
 import dytrain.bench.ModelBenchmark;
+import dytrain.config.DytrainException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -18,7 +19,7 @@ final class ModelBenchCommand implements Runnable {
     Flags.positive("--runs", runs);
     var model = options.load().model();
     if (Flags.positive("--seq-len", seqLen) > model.maxSeqLen()) {
-      throw new dytrain.config.DytrainException("--seq-len = " + seqLen + " exceeds model.max_seq_len = " + model.maxSeqLen());
+      throw new DytrainException("--seq-len = " + seqLen + " exceeds model.max_seq_len = " + model.maxSeqLen());
     }
     ModelBenchmark.run(model, batch, seqLen, runs, System.out);
   }

@@ -1,5 +1,7 @@
 package dytrain.cli;
 
+import ai.djl.engine.Engine;
+import ai.djl.pytorch.jni.JniUtils;
 import dytrain.train.PeakFlops;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -13,8 +15,8 @@ final class PeakBenchCommand implements Runnable {
   public void run() {
     Flags.positive("--trials", trials);
     Flags.positive("--seconds", seconds);
-    ai.djl.engine.Engine.getEngine("PyTorch"); // loads libtorch before asking it anything
-    System.out.printf("libtorch intra-op threads: %d (DYTRAIN_THREADS)%n", ai.djl.pytorch.jni.JniUtils.getNumThreads());
+    Engine.getEngine("PyTorch"); // loads libtorch before asking it anything
+    System.out.printf("libtorch intra-op threads: %d (DYTRAIN_THREADS)%n", JniUtils.getNumThreads());
     double best = 0;
     for (int n : new int[] {256, 512, 1024, 2048}) {
       double flops = PeakFlops.measure(n, trials, seconds);

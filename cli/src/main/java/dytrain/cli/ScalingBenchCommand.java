@@ -1,19 +1,26 @@
 package dytrain.cli;
 
 import dytrain.bench.SyntheticDataset;
+import dytrain.config.ConfigLoader;
 import dytrain.config.DytrainConfig;
 import dytrain.data.DatasetFileSystem;
+import dytrain.model.ModelSize;
 import dytrain.spark.DistributedTraining;
 import dytrain.spark.TrainingSession;
 import dytrain.train.MetricsCsv;
 import dytrain.train.MetricsLog;
 import dytrain.train.StepMetrics;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileUtil;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -24,7 +31,7 @@ import picocli.CommandLine.Option;
  * and the all-reduce time for this model's fp32 parameters between the two JVMs on loopback.
  */
 @Command(name = "scaling", description = "Tokens/s with 1 and 2 ranks as executor JVMs; the speedup and the all-reduce time.")
-final class ScalingBenchCommand implements java.util.concurrent.Callable<Integer> {
+final class ScalingBenchCommand implements Callable<Integer> {
 
   @Mixin ConfigOptions options;
   @Option(names = "--steps", defaultValue = "30") int steps;
@@ -37,7 +44,7 @@ final class ScalingBenchCommand implements java.util.concurrent.Callable<Integer
     try {
       return measure(base, work);
     } finally {
-      org.apache.hadoop.fs.FileUtil.fullyDelete(work.toFile());
+      FileUtil.fullyDelete(work.toFile());
     }
   }
 
@@ -49,11 +56,11 @@ final class ScalingBenchCommand implements java.util.concurrent.Callable<Integer
       sets.addAll(List.of("data.dataset=" + work.resolve("data"), "distributed.ranks=" + ranks,
           "train.steps=" + steps, "train.checkpoint_every=" + steps, "train.eval_every=" + steps,
           "distributed.checksum_every=0", "train.warmup_steps=1"));
-      DytrainConfig c = dytrain.config.ConfigLoader.load(options.config, sets);
+      DytrainConfig c = ConfigLoader.load(options.config, sets);
       var spark = TrainingSession.start(null, ranks, c.distributed().executorMemoryMb());
       String run = work.resolve("run-" + ranks).toString();
       try {
-        DistributedTraining.run(spark, c, run, m -> {}, new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+        DistributedTraining.run(spark, c, run, m -> {}, new PrintStream(OutputStream.nullOutputStream()));
       } finally {
         spark.stop();
       }
@@ -63,14 +70,14 @@ final class ScalingBenchCommand implements java.util.concurrent.Callable<Integer
     }
     double speedup = results[2][0] / results[1][0];
     System.out.printf("2 ranks / 1 rank: %.2fx (the limit is 2.0x)%n", speedup);
-    long params = dytrain.model.ModelSize.of(base.model()).total();
+    long params = ModelSize.of(base.model()).total();
     System.out.printf("all-reduce here: %.0f ms for %,d fp32 parameters (%.1f MB) between 2 JVMs on loopback%n",
         results[2][4], params, 4.0 * params / 1e6);
     return 0;
   }
 
   /** Medians over the steps after the first two: tokens/s, step ms, and the split (data, compute, all-reduce, optimizer). */
-  static double[] summarize(String runDir) throws java.io.IOException {
+  static double[] summarize(String runDir) throws IOException {
     var file = new org.apache.hadoop.fs.Path(runDir, MetricsLog.TRAIN_FILE);
     List<StepMetrics> steps = MetricsCsv.readSteps(DatasetFileSystem.of(file, new Configuration()), file);
     int n = steps.size() - 2;

@@ -6,11 +6,12 @@ import dytrain.export.ModelFolder;
 import dytrain.model.Llama;
 import dytrain.model.Scorer;
 import java.nio.file.Path;
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "score", description = "Print the next-token NLL of a token sequence under an exported model, as JSON.")
-final class ScoreCommand implements java.util.concurrent.Callable<Integer> {
+final class ScoreCommand implements Callable<Integer> {
 
   @Option(names = "--model", required = true, paramLabel = "DIR", description = "an export (model.safetensors + config.json), or a checkpoint folder")
   Path model;

@@ -8,6 +8,7 @@ import dytrain.tokenizer.BpeLearner;
 import dytrain.tokenizer.ByteLevelBpe;
 import dytrain.tokenizer.Tokenizers;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -55,7 +56,7 @@ final class TokenizerCommand implements Runnable {
     public void run() {
       BpeTrainer.Settings settings =
           new BpeTrainer.Settings(inputs, vocabSize, DocSplit.parse(docSplit), textField, BadRecordPolicy.parse(onBadRecord));
-      if (java.nio.file.Files.isDirectory(output)) { // before the counting and merging, not after
+      if (Files.isDirectory(output)) { // before the counting and merging, not after
         throw new DytrainException("--output " + output + " is a folder; give the tokenizer.json file to write");
       }
       SparkSession spark = DriverSession.start(master, "dytrain tokenizer train");

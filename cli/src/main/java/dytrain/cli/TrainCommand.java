@@ -5,12 +5,13 @@ import dytrain.model.ModelSize;
 import dytrain.spark.TrainJob;
 import dytrain.train.RunStart;
 import java.nio.file.Path;
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "train", description = "Train on a dataset made by dytrain prep; rerunning into the same run folder resumes.")
-final class TrainCommand implements java.util.concurrent.Callable<Integer> {
+final class TrainCommand implements Callable<Integer> {
 
   @Mixin ConfigOptions options;
 

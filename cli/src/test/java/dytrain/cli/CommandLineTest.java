@@ -11,6 +11,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,7 +41,7 @@ class CommandLineTest {
   @Test
   void everySubcommandPrintsItsUsageOnHelp() {
     for (String[] command : new String[][] {{"bench", "norms"}, {"prep"}, {"train"}, {"shards", "inspect"}, {"tokenizer", "train"}}) {
-      String[] args = java.util.Arrays.copyOf(command, command.length + 1);
+      String[] args = Arrays.copyOf(command, command.length + 1);
       args[command.length] = "--help";
       Run r = run(args);
       assertEquals(0, r.exit(), String.join(" ", args) + ": " + r.err());

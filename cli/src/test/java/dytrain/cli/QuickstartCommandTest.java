@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -16,7 +17,7 @@ class QuickstartCommandTest {
   void quickstartLearnsTokenizesTrainsAndReports(@TempDir Path dir) throws Exception {
     StringBuilder corpus = new StringBuilder();
     String[] words = {"the", "light", "was", "good", "and", "God", "divided", "darkness", "from", "waters", "said"};
-    java.util.Random r = new java.util.Random(1);
+    Random r = new Random(1);
     for (int doc = 0; doc < 120; doc++) {
       for (int w = 0; w < 60; w++) corpus.append(words[r.nextInt(words.length)]).append(w % 12 == 11 ? ".\n" : " ");
       corpus.append("\n\n");

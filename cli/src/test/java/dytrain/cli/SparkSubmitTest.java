@@ -3,6 +3,7 @@ package dytrain.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dytrain.data.TokenDataset;
 import dytrain.train.MetricsLog;
 import dytrain.train.TinyDataset;
 import java.nio.file.Files;
@@ -12,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
+import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -44,7 +46,7 @@ class SparkSubmitTest {
     Submitted p = sparkSubmit(dir, "prep", "--input", corpus.toString(), "--output", out.toString(), "--tokenizer", "gpt2");
     assertEquals(0, p.exit(), p.log());
     assertTrue(p.log().contains("prep: Spark master local[2], 2 task slots"), "prep runs on the submitted master: " + p.log());
-    var manifest = dytrain.data.TokenDataset.open(out.toString(), new org.apache.hadoop.conf.Configuration()).manifest();
+    var manifest = TokenDataset.open(out.toString(), new Configuration()).manifest();
     assertEquals(3, manifest.totals().documents());
   }
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dytrain.train.MetricsLog;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -61,7 +62,7 @@ class TrainCommandsTest {
     assertEquals(0, generated.exit(), generated.err());
     assertTrue(generated.out().startsWith("In the"), generated.out());
 
-    String[] resume = java.util.Arrays.copyOf(train, train.length + 3);
+    String[] resume = Arrays.copyOf(train, train.length + 3);
     resume[train.length] = "--resume";
     resume[train.length + 1] = "--set";
     resume[train.length + 2] = "train.steps=6"; // continue past the end it had

@@ -1,6 +1,8 @@
 package dytrain.bench;
 
 import dytrain.collective.RingAllReduce;
+import java.io.EOFException;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -11,6 +13,7 @@ import java.nio.channels.SocketChannel;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -55,7 +58,7 @@ public final class AllReduceBenchmark {
 
   private static double median(double[] values) {
     double[] sorted = values.clone();
-    java.util.Arrays.sort(sorted);
+    Arrays.sort(sorted);
     int n = sorted.length;
     return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
   }
@@ -124,7 +127,7 @@ public final class AllReduceBenchmark {
               buffer.clear();
               while (buffer.hasRemaining()) {
                 if (in.read(buffer) < 0) {
-                  throw new java.io.EOFException();
+                  throw new EOFException();
                 }
               }
             }
@@ -166,7 +169,7 @@ public final class AllReduceBenchmark {
     }
   }
 
-  private static void send(SocketChannel channel, ByteBuffer bytes) throws java.io.IOException {
+  private static void send(SocketChannel channel, ByteBuffer bytes) throws IOException {
     while (bytes.hasRemaining()) {
       channel.write(bytes);
     }

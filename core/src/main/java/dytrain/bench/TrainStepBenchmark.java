@@ -2,7 +2,9 @@ package dytrain.bench;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.Shape;
 import dytrain.config.DytrainConfig;
+import dytrain.config.ModelConfig;
 import dytrain.config.NormType;
 import dytrain.config.TrainConfig;
 import dytrain.model.Autograd;
@@ -43,7 +45,7 @@ public final class TrainStepBenchmark {
     out.println("vs rmsnorm: step time against RMSNorm's, negative is faster; paper (LLaMA 7B): DyT -8.2%");
   }
 
-  private static double time(dytrain.config.ModelConfig model, TrainConfig train, int batch, int seqLen, int steps) {
+  private static double time(ModelConfig model, TrainConfig train, int batch, int seqLen, int steps) {
     try (Llama llama = Llama.init(model, 1)) {
       var m = llama.parameters().manager();
       AdamW adam = new AdamW(llama.parameters(), train);
@@ -54,8 +56,8 @@ public final class TrainStepBenchmark {
         in[i] = r.nextInt(model.vocabSize());
         tg[i] = r.nextInt(model.vocabSize());
       }
-      NDArray inputs = Tensors.of(m, in, new ai.djl.ndarray.types.Shape(batch, seqLen));
-      NDArray targets = Tensors.of(m, tg, new ai.djl.ndarray.types.Shape(batch, seqLen));
+      NDArray inputs = Tensors.of(m, in, new Shape(batch, seqLen));
+      NDArray targets = Tensors.of(m, tg, new Shape(batch, seqLen));
       var params = llama.parameters().all().values();
       return Stopwatch.secondsPerRun(2, steps, () -> {
         try (NDScope s = new NDScope(); Autograd rec = Autograd.record()) {

@@ -2,6 +2,7 @@ package dytrain.collective;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
+import java.io.Closeable;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
@@ -351,7 +352,7 @@ public final class RingAllReduce implements AutoCloseable {
 
   @Override
   public void close() {
-    for (java.io.Closeable c : new java.io.Closeable[] {toNext, fromPrev, selector}) {
+    for (Closeable c : new Closeable[] {toNext, fromPrev, selector}) {
       if (c != null) {
         try {
           c.close();

@@ -53,7 +53,7 @@ public final class ConfigLoader {
     JsonNode tree;
     try {
       tree = YAML.readTree(file.toFile());
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+    } catch (JsonProcessingException e) {
       String what = e.getOriginalMessage().startsWith("Duplicate field")
           ? e.getOriginalMessage().replaceFirst("Duplicate field '([^']*)'.*", "key '$1' is given twice")
           : e.getOriginalMessage();

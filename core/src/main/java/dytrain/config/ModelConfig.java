@@ -1,5 +1,7 @@
 package dytrain.config;
 
+import java.nio.file.Path;
+
 /**
  * The shape of a LLaMA decoder and its norm variant, the {@code model:} section of a config.
  * Missing optional keys take LLaMA defaults; every inconsistency is reported with the key that causes it.
@@ -73,7 +75,7 @@ public record ModelConfig(
     tieEmbeddings = tieEmbeddings != null && tieEmbeddings;
     if (alpha0Table != null && (alpha0Attention == null || alpha0Other == null)) {
       // Explicit values win; once both are filled (a resolved config read again) the file is not needed.
-      Alpha0Table.Row row = Alpha0Table.read(java.nio.file.Path.of(alpha0Table)).at(hiddenSize);
+      Alpha0Table.Row row = Alpha0Table.read(Path.of(alpha0Table)).at(hiddenSize);
       alpha0Attention = alpha0Attention != null ? alpha0Attention : row.attention();
       alpha0Other = alpha0Other != null ? alpha0Other : row.other();
     }

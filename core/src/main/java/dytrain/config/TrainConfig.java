@@ -1,5 +1,7 @@
 package dytrain.config;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+
 /**
  * The {@code train:} section: optimizer, schedule, batch, evaluation and checkpoint cadence.
  * Batch sizes are in sequences of {@code seq_len} tokens; {@code global_batch_tokens} is what one
@@ -16,7 +18,7 @@ public record TrainConfig(
     String schedule,
     Double decayFraction,
     Double weightDecay,
-    @com.fasterxml.jackson.annotation.JsonProperty("decay_1d") Boolean decay1d, // snake case alone would give "decay1d"
+    @JsonProperty("decay_1d") Boolean decay1d, // snake case alone would give "decay1d"
     Double beta1,
     Double beta2,
     Double eps,

@@ -6,6 +6,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import java.util.Arrays;
 import java.util.Random;
+import java.util.function.IntPredicate;
 
 /**
  * Autoregressive sampling: temperature, then top-k, from the last position's logits. Each new token reruns
@@ -28,7 +29,7 @@ public final class Generator {
    * its tokenizer has ids (a padded vocabulary), and some vocabularies leave gaps below their size.
    */
   public int[] continueFrom(int[] prompt, int maxNewTokens, double temperature, int topK, int stopId,
-      java.util.function.IntPredicate drawable) {
+      IntPredicate drawable) {
     int[] tokens = Arrays.copyOf(prompt, prompt.length + maxNewTokens);
     int length = prompt.length;
     int window = model.config().maxSeqLen();

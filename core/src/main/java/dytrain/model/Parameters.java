@@ -11,6 +11,7 @@ import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * Every trainable tensor of a model, by its export name (Hugging Face LLaMA names), living in one
@@ -68,7 +69,7 @@ public final class Parameters implements AutoCloseable {
     return claim(name, shape, () -> manager.full(new Shape(shape), (float) value));
   }
 
-  private NDArray claim(String name, long[] shape, java.util.function.Supplier<NDArray> init) {
+  private NDArray claim(String name, long[] shape, Supplier<NDArray> init) {
     if (!requested.add(name)) {
       throw new IllegalStateException("parameter " + name + " requested twice");
     }

@@ -2,7 +2,9 @@ package dytrain.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
+import java.util.Arrays;
 
 /**
  * Rotary position embedding in the Hugging Face {@code rotate_half} convention: channel i is paired with
@@ -39,14 +41,14 @@ public final class Rope {
           "sequence of " + t + " tokens exceeds model.max_seq_len = " + cos.length / headDim);
     }
     Shape table = new Shape(t, headDim);
-    NDArray c = Tensors.of(x.getManager(), java.util.Arrays.copyOf(cos, t * headDim), table).toType(x.getDataType(), false);
-    NDArray s = Tensors.of(x.getManager(), java.util.Arrays.copyOf(sin, t * headDim), table).toType(x.getDataType(), false);
+    NDArray c = Tensors.of(x.getManager(), Arrays.copyOf(cos, t * headDim), table).toType(x.getDataType(), false);
+    NDArray s = Tensors.of(x.getManager(), Arrays.copyOf(sin, t * headDim), table).toType(x.getDataType(), false);
     return x.mul(c).add(rotateHalf(x).mul(s));
   }
 
   /** [x1, x2] -> [-x2, x1] over the last axis (split, not NDIndex slicing: see the note in Tensors). */
   private NDArray rotateHalf(NDArray x) {
-    ai.djl.ndarray.NDList halves = x.split(2, x.getShape().dimension() - 1);
-    return NDArrays.concat(new ai.djl.ndarray.NDList(halves.get(1).neg(), halves.get(0)), x.getShape().dimension() - 1);
+    NDList halves = x.split(2, x.getShape().dimension() - 1);
+    return NDArrays.concat(new NDList(halves.get(1).neg(), halves.get(0)), x.getShape().dimension() - 1);
   }
 }

@@ -2,6 +2,7 @@ package dytrain.sweep;
 
 import dytrain.config.DytrainException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -76,14 +77,14 @@ public final class IsoFlopFit {
     double[] loss = runs.stream().mapToDouble(Run::loss).toArray();
     double[] atN = vertex(logN, loss, budget, "log N");
     double[] atD = vertex(logD, loss, budget, "log D");
-    double min = java.util.Arrays.stream(logN).min().orElseThrow();
-    double max = java.util.Arrays.stream(logN).max().orElseThrow();
+    double min = Arrays.stream(logN).min().orElseThrow();
+    double max = Arrays.stream(logN).max().orElseThrow();
     return new Optimum(budget, Math.exp(atN[0]), Math.exp(atD[0]), atN[1], atN[0] >= min && atN[0] <= max);
   }
 
   /** The least-squares parabola's vertex (x, y); x is centred first so the 3x3 system stays well conditioned. */
   private static double[] vertex(double[] x, double[] y, double budget, String axis) {
-    double mean = java.util.Arrays.stream(x).average().orElseThrow();
+    double mean = Arrays.stream(x).average().orElseThrow();
     double[][] design = new double[x.length][];
     for (int i = 0; i < x.length; i++) {
       double u = x[i] - mean;

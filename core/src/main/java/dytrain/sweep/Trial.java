@@ -2,6 +2,7 @@ package dytrain.sweep;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dytrain.config.DytrainConfig;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +20,7 @@ public record Trial(int index, String id, Map<String, JsonNode> overrides, Dytra
     int maxAttempts) {
 
   public Trial {
-    overrides = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(overrides));
+    overrides = Collections.unmodifiableMap(new LinkedHashMap<>(overrides));
   }
 
   /** The overrides as {@code --set key=value} arguments; each value is JSON, which YAML reads back unchanged. */

@@ -1,5 +1,7 @@
 package dytrain.tokenizer;
 
+import java.util.Arrays;
+
 /**
  * GPT-2's reversible map from the 256 byte values to printable characters ({@code bytes_to_unicode} in
  * OpenAI's encoder.py), which byte-level BPE vocabularies in tokenizer.json are written in: a space is
@@ -10,7 +12,7 @@ public final class ByteLevelAlphabet {
   private static final int[] CHAR_TO_BYTE = new int[324];
 
   static {
-    java.util.Arrays.fill(CHAR_TO_BYTE, -1);
+    Arrays.fill(CHAR_TO_BYTE, -1);
     int next = 256;
     for (int b = 0; b < 256; b++) {
       boolean printable = (b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE && b <= 0xFF);

@@ -3,6 +3,7 @@ package dytrain.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dytrain.model.Tensors;
 
 /** Windows of seq_len + 1 token ids as the model's inputs (all but the last) and targets (all but the first). */
 final class Batches {
@@ -24,6 +25,6 @@ final class Batches {
         ids[b * t + i] = windows[b][from + i];
       }
     }
-    return dytrain.model.Tensors.of(m, ids, new Shape(windows.length, t));
+    return Tensors.of(m, ids, new Shape(windows.length, t));
   }
 }

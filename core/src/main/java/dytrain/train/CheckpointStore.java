@@ -12,17 +12,22 @@ import dytrain.export.SafeTensors;
 import dytrain.io.AtomicWrite;
 import dytrain.io.Sha256;
 import dytrain.model.Llama;
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.DigestInputStream;
+import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.hadoop.conf.Configuration;
@@ -182,7 +187,7 @@ public final class CheckpointStore {
     if (!fs.exists(ranks)) {
       return;
     }
-    java.util.Set<Long> keep = new java.util.HashSet<>();
+    Set<Long> keep = new HashSet<>();
     kept.forEach(c -> keep.add(c.step()));
     for (FileStatus rankDir : fs.listStatus(ranks)) {
       for (FileStatus f : fs.listStatus(rankDir.getPath())) {
@@ -231,8 +236,8 @@ public final class CheckpointStore {
       }
     }
     var config = ModelExport.parseConfig(JSON.readTree(files.remove(ModelExport.CONFIG)), c.dir() + "/" + ModelExport.CONFIG);
-    var weights = SafeTensors.read(new java.io.ByteArrayInputStream(files.remove(ModelExport.WEIGHTS)), c.dir() + "/" + ModelExport.WEIGHTS);
-    var opt = SafeTensors.read(new java.io.ByteArrayInputStream(files.remove(OPTIMIZER)), c.dir() + "/" + OPTIMIZER);
+    var weights = SafeTensors.read(new ByteArrayInputStream(files.remove(ModelExport.WEIGHTS)), c.dir() + "/" + ModelExport.WEIGHTS);
+    var opt = SafeTensors.read(new ByteArrayInputStream(files.remove(OPTIMIZER)), c.dir() + "/" + OPTIMIZER);
     TrainState state = JSON.readValue(files.remove(STATE), TrainState.class);
     Map<String, float[]> optState = new LinkedHashMap<>();
     opt.forEach((name, t) -> optState.put(name, t.data()));
@@ -316,8 +321,8 @@ public final class CheckpointStore {
   /** Streams a file through SHA-256 (no second read, no copy in memory) and returns its hex digest. */
   private String write(Path dir, String name, Body body) throws IOException {
     MessageDigest digest = Sha256.digest();
-    try (OutputStream out = new java.io.BufferedOutputStream(
-        new java.security.DigestOutputStream(fs.create(new Path(dir, name), true), digest), 1 << 20)) {
+    try (OutputStream out = new BufferedOutputStream(
+        new DigestOutputStream(fs.create(new Path(dir, name), true), digest), 1 << 20)) {
       body.write(out);
     }
     return Sha256.hex(digest);

@@ -9,6 +9,9 @@ import dytrain.tokenizer.Tokenizers;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.Map;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -68,7 +71,7 @@ public record DatasetTokenizer(String spec, byte[] json) {
    */
   public boolean matches(Map<String, byte[]> recorded) {
     if (!recorded.containsKey(FILE) && !recorded.containsKey(NAME_FILE)) return true;
-    if (json != null) return java.util.Arrays.equals(json, recorded.get(FILE));
+    if (json != null) return Arrays.equals(json, recorded.get(FILE));
     byte[] name = recorded.get(NAME_FILE);
     return name != null && Tokenizers.canonicalName(spec)
         .equals(Tokenizers.canonicalName(new String(name, StandardCharsets.UTF_8).trim()));
@@ -95,10 +98,10 @@ public record DatasetTokenizer(String spec, byte[] json) {
 
   /** The tokenizer files in a checkpoint or export folder (local path); empty if it holds none. */
   public static Map<String, byte[]> filesIn(java.nio.file.Path dir) throws IOException {
-    Map<String, byte[]> files = new java.util.HashMap<>();
+    Map<String, byte[]> files = new HashMap<>();
     for (String name : new String[] {FILE, NAME_FILE}) {
       java.nio.file.Path f = dir.resolve(name);
-      if (java.nio.file.Files.isRegularFile(f)) files.put(name, java.nio.file.Files.readAllBytes(f));
+      if (Files.isRegularFile(f)) files.put(name, Files.readAllBytes(f));
     }
     return files;
   }

@@ -2,6 +2,7 @@ package dytrain.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
 import dytrain.model.Autograd;
 import java.util.Collection;
 
@@ -17,7 +18,7 @@ public final class GradientClipping {
     double sum = 0;
     try (NDScope scope = new NDScope(); Autograd off = Autograd.noGrad()) {
       for (NDArray p : parameters) {
-        sum += p.getGradient().toType(ai.djl.ndarray.types.DataType.FLOAT64, false).square().sum().getDouble();
+        sum += p.getGradient().toType(DataType.FLOAT64, false).square().sum().getDouble();
       }
     }
     return Math.sqrt(sum);

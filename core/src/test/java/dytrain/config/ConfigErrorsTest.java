@@ -4,9 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ConfigErrorsTest {
 
@@ -39,12 +41,12 @@ class ConfigErrorsTest {
   }
 
   @Test
-  void aKeyGivenTwiceIsAnErrorNotTheLastOneWinning(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+  void aKeyGivenTwiceIsAnErrorNotTheLastOneWinning(@TempDir Path dir) throws Exception {
     Path twice = dir.resolve("twice.yaml");
-    java.nio.file.Files.writeString(twice, "model:\n  hidden_size: 32\n  hidden_size: 64\n");
+    Files.writeString(twice, "model:\n  hidden_size: 32\n  hidden_size: 64\n");
     String message = assertThrows(DytrainException.class, () -> ConfigLoader.load(twice, List.of())).getMessage();
     assertMentions(message, "twice.yaml", "key 'hidden_size' is given twice", "line 3");
-    java.nio.file.Files.writeString(twice, "model:\n  hidden_size: 32\n\nnot yaml: [\n");
+    Files.writeString(twice, "model:\n  hidden_size: 32\n\nnot yaml: [\n");
     assertMentions(assertThrows(DytrainException.class, () -> ConfigLoader.load(twice, List.of())).getMessage(),
         "twice.yaml is not valid YAML", "line");
   }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dytrain.config.DytrainException;
+import java.io.ByteArrayInputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -16,7 +17,10 @@ import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.parquet.format.Util;
 import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.ParquetReader;
+import org.apache.parquet.hadoop.example.GroupReadSupport;
 import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.hadoop.metadata.ParquetMetadata;
@@ -78,8 +82,8 @@ class TokenShardTest {
       for (ColumnChunkMetaData c : footer.getBlocks().get(0).getColumns()) {
         assertEquals(CompressionCodecName.ZSTD, c.getCodec());
       }
-      var row = new org.apache.parquet.hadoop.example.GroupReadSupport();
-      try (var rows = org.apache.parquet.hadoop.ParquetReader.builder(row, file).withConf(CONF).build()) {
+      var row = new GroupReadSupport();
+      try (var rows = ParquetReader.builder(row, file).withConf(CONF).build()) {
         byte[] tokens = rows.read().getBinary("tokens", 0).getBytes();
         ByteBuffer le = ByteBuffer.wrap(tokens).order(ByteOrder.LITTLE_ENDIAN);
         assertEquals(0x0102, le.getShort(0));
@@ -108,8 +112,8 @@ class TokenShardTest {
     byte[] bytes = Files.readAllBytes(dir.resolve("d.parquet"));
     int footerLength = ByteBuffer.wrap(bytes, bytes.length - 8, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();
     var footer =
-        org.apache.parquet.format.Util.readFileMetaData(
-            new java.io.ByteArrayInputStream(bytes, bytes.length - 8 - footerLength, footerLength));
+        Util.readFileMetaData(
+            new ByteArrayInputStream(bytes, bytes.length - 8 - footerLength, footerLength));
     for (var column : footer.getRow_groups().get(0).getColumns()) {
       assertEquals(1, column.getMeta_data().getEncodings().size(), column.getMeta_data().getPath_in_schema().toString());
     }

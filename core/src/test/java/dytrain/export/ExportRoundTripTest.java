@@ -14,8 +14,12 @@ import dytrain.config.ConfigLoader;
 import dytrain.config.DytrainException;
 import dytrain.config.ModelConfig;
 import dytrain.model.Llama;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -59,9 +63,9 @@ class ExportRoundTripTest {
       ModelExport.write(model, dir);
       try (Llama back = ModelExport.read(dir, Device.cpu())) {
         ModelConfig b = back.config();
-        assertEquals(java.util.List.of(config.vocabSize(), config.hiddenSize(), config.intermediateSize(), config.numLayers(),
+        assertEquals(List.of(config.vocabSize(), config.hiddenSize(), config.intermediateSize(), config.numLayers(),
             config.numHeads(), config.numKvHeads(), config.maxSeqLen()),
-            java.util.List.of(b.vocabSize(), b.hiddenSize(), b.intermediateSize(), b.numLayers(), b.numHeads(),
+            List.of(b.vocabSize(), b.hiddenSize(), b.intermediateSize(), b.numLayers(), b.numHeads(),
                 b.numKvHeads(), b.maxSeqLen()));
         assertEquals(500000.0, b.ropeTheta());
         assertEquals(1e-6, b.normEps());
@@ -98,14 +102,14 @@ class ExportRoundTripTest {
 
   @Test
   void safetensorsHeaderIsEightByteAlignedAndLittleEndian() throws Exception {
-    var out = new java.io.ByteArrayOutputStream();
+    var out = new ByteArrayOutputStream();
     SafeTensors.write(Map.of("a", new SafeTensors.Tensor(new long[] {2}, new float[] {1f, -2f})), Map.of(), out);
     byte[] b = out.toByteArray();
-    long headerLen = java.nio.ByteBuffer.wrap(b, 0, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+    long headerLen = ByteBuffer.wrap(b, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
     assertEquals(0, headerLen % 8);
     assertEquals(8 + headerLen + 8, b.length);
     // 1.0f is 0x3F800000: little-endian bytes 00 00 80 3F.
-    assertArrayEquals(new byte[] {0, 0, (byte) 0x80, 0x3F}, java.util.Arrays.copyOfRange(b, (int) (8 + headerLen), (int) (12 + headerLen)));
+    assertArrayEquals(new byte[] {0, 0, (byte) 0x80, 0x3F}, Arrays.copyOfRange(b, (int) (8 + headerLen), (int) (12 + headerLen)));
   }
 
   @Test

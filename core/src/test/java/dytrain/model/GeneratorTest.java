@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 class GeneratorTest {
@@ -66,7 +67,7 @@ class GeneratorTest {
       int[] greedy = new Generator(model, 5).continueFrom(new int[] {1, 2, 3}, 40, 0, 0, -1, id -> true);
       int stop = greedy[2];
       int[] stopped = new Generator(model, 5).continueFrom(new int[] {1, 2, 3}, 40, 0, 0, stop, id -> true);
-      assertTrue(stopped.length <= 3 && stopped[stopped.length - 1] == stop, java.util.Arrays.toString(stopped));
+      assertTrue(stopped.length <= 3 && stopped[stopped.length - 1] == stop, Arrays.toString(stopped));
     }
   }
 }

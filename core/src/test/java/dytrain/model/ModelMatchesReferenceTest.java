@@ -6,11 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dytrain.config.ModelConfig;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 class ModelMatchesReferenceTest {
 
@@ -25,13 +27,13 @@ class ModelMatchesReferenceTest {
     ModelConfig config = TinyModels.config("model.norm_type=" + v[0], "model.norm_bias=" + !tied, "model.tie_embeddings=" + tied);
     try (Llama model = Llama.init(config, 11); NDScope scope = new NDScope()) {
       TinyModels.perturb(model, 5);
-      int[] inputs = java.util.Arrays.copyOf(TOKENS, TOKENS.length - 1);
-      int[] targets = java.util.Arrays.copyOfRange(TOKENS, 1, TOKENS.length);
+      int[] inputs = Arrays.copyOf(TOKENS, TOKENS.length - 1);
+      int[] targets = Arrays.copyOfRange(TOKENS, 1, TOKENS.length);
       float[] nll;
       try (Autograd off = Autograd.noGrad()) {
         NDManager m = model.parameters().manager();
-        NDArray in = m.create(inputs, new Shape(1, inputs.length)).toType(ai.djl.ndarray.types.DataType.INT64, false);
-        NDArray tg = m.create(targets, new Shape(1, targets.length)).toType(ai.djl.ndarray.types.DataType.INT64, false);
+        NDArray in = m.create(inputs, new Shape(1, inputs.length)).toType(DataType.INT64, false);
+        NDArray tg = m.create(targets, new Shape(1, targets.length)).toType(DataType.INT64, false);
         nll = model.tokenNll(in, tg).toFloatArray();
       }
       double[] expected = new ReferenceLlama(config, TinyModels.floats(model)).nll(inputs, targets);
@@ -54,7 +56,7 @@ class ModelMatchesReferenceTest {
       float[] b = model.forward(m.create(toLong(other), new Shape(1, other.length))).toFloatArray();
       int v = config.vocabSize();
       assertArrayEquals(
-          java.util.Arrays.copyOf(a, changed * v), java.util.Arrays.copyOf(b, changed * v), 0f);
+          Arrays.copyOf(a, changed * v), Arrays.copyOf(b, changed * v), 0f);
       boolean laterDiffer = false;
       for (int i = changed * v; i < a.length; i++) {
         laterDiffer |= a[i] != b[i];

@@ -10,6 +10,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dytrain.config.ModelConfig;
 import dytrain.model.norm.Norm;
+import java.nio.DoubleBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -42,7 +43,7 @@ class NormGradientTest {
           for (int i = 0; i < v.length; i++) {
             v[i] += 0.3 * r.nextGaussian();
           }
-          p.set(java.nio.DoubleBuffer.wrap(v));
+          p.set(DoubleBuffer.wrap(v));
         }
       }
       inputs.add(x);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.util.Random;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 class RopeTest {
@@ -47,8 +48,8 @@ class RopeTest {
     Rope rope = new Rope(4, 3, 10000);
     try (NDManager m = NDManager.newBaseManager()) {
       var x = m.zeros(new Shape(1, 1, 4, 4));
-      var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> rope.apply(x));
-      org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("max_seq_len = 3"), e.getMessage());
+      var e = Assertions.assertThrows(IllegalArgumentException.class, () -> rope.apply(x));
+      Assertions.assertTrue(e.getMessage().contains("max_seq_len = 3"), e.getMessage());
     }
   }
 }

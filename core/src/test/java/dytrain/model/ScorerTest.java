@@ -8,6 +8,7 @@ import ai.djl.Device;
 import dytrain.config.DytrainException;
 import dytrain.export.ModelExport;
 import java.nio.file.Path;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,8 +27,8 @@ class ScorerTest {
     int[] tokens = {4, 8, 15, 16, 23, 42, 1, 0, 63};
     try (Llama loaded = ModelExport.read(dir, Device.cpu())) {
       double[] nll = Scorer.tokenNll(loaded, tokens);
-      int[] in = java.util.Arrays.copyOf(tokens, tokens.length - 1);
-      int[] tg = java.util.Arrays.copyOfRange(tokens, 1, tokens.length);
+      int[] in = Arrays.copyOf(tokens, tokens.length - 1);
+      int[] tg = Arrays.copyOfRange(tokens, 1, tokens.length);
       assertArrayEquals(new ReferenceLlama(loaded.config(), TinyModels.floats(loaded)).nll(in, tg), nll, 1e-4);
     }
   }

@@ -1,6 +1,7 @@
 package dytrain.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
 import dytrain.config.ConfigLoader;
 import dytrain.config.DytrainConfig;
 import dytrain.config.ModelConfig;
@@ -8,6 +9,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 
 /** The tiny model of configs/tiny.yaml, with overrides, for tests. */
 final class TinyModels {
@@ -29,10 +31,10 @@ final class TinyModels {
 
   /** Moves every parameter away from its init (norm weights at 1, alpha at alpha0) so tests see all terms. */
   static void perturb(Llama model, long seed) {
-    java.util.Random r = new java.util.Random(seed);
+    Random r = new Random(seed);
     try (Autograd off = Autograd.noGrad()) {
       for (NDArray p : model.parameters().all().values()) {
-        double[] v = p.toType(ai.djl.ndarray.types.DataType.FLOAT64, true).toDoubleArray();
+        double[] v = p.toType(DataType.FLOAT64, true).toDoubleArray();
         for (int i = 0; i < v.length; i++) {
           v[i] += 0.1 * r.nextGaussian();
         }

@@ -9,8 +9,10 @@ import dytrain.config.DytrainConfig;
 import dytrain.config.DytrainException;
 import dytrain.train.LrSchedule;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 
 class CooldownPlanTest {
 
@@ -55,12 +57,12 @@ class CooldownPlanTest {
   }
 
   static DytrainConfig load(List<String> overrides, String... more) {
-    List<String> all = new java.util.ArrayList<>(overrides);
+    List<String> all = new ArrayList<>(overrides);
     all.addAll(List.of(more));
     return ConfigLoader.load(TINY, all);
   }
 
-  static void assertMessage(org.junit.jupiter.api.function.Executable e, String part) {
+  static void assertMessage(Executable e, String part) {
     String message = assertThrows(DytrainException.class, e).getMessage();
     assertTrue(message.contains(part), "expected '" + part + "' in: " + message);
   }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -138,7 +139,7 @@ class ByteLevelBpeTest {
 
   @Test
   void mergesReduceTokenCountOnTrainingText() {
-    int bytes = TRAINING_TEXT.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    int bytes = TRAINING_TEXT.getBytes(StandardCharsets.UTF_8).length;
     assertTrue(bpe.encode(TRAINING_TEXT).length < bytes / 2, "143 merges should at least halve the bytes");
   }
 

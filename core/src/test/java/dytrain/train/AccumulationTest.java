@@ -6,9 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
 import dytrain.config.ConfigLoader;
+import dytrain.config.ModelConfig;
 import dytrain.model.Autograd;
 import dytrain.model.Llama;
+import dytrain.model.Tensors;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,8 +35,8 @@ class AccumulationTest {
     }
     Map<String, float[]> whole = gradients(config, List.<int[][]>of(windows));
     List<int[][]> micro = List.of(
-        java.util.Arrays.copyOfRange(windows, 0, 2), java.util.Arrays.copyOfRange(windows, 2, 4),
-        java.util.Arrays.copyOfRange(windows, 4, 6), java.util.Arrays.copyOfRange(windows, 6, 8));
+        Arrays.copyOfRange(windows, 0, 2), Arrays.copyOfRange(windows, 2, 4),
+        Arrays.copyOfRange(windows, 4, 6), Arrays.copyOfRange(windows, 6, 8));
     Map<String, float[]> accumulated = gradients(config, micro);
     for (String name : whole.keySet()) {
       float[] a = whole.get(name);
@@ -51,8 +55,8 @@ class AccumulationTest {
   @Test
   void trainerStepsWithFourMicroBatchesEqualStepsWithOne(@TempDir Path data, @TempDir Path one, @TempDir Path four) throws Exception {
     TinyDataset.write(data, 64, 40, 3, 1);
-    List<StepMetrics> whole = new java.util.ArrayList<>();
-    List<StepMetrics> accumulated = new java.util.ArrayList<>();
+    List<StepMetrics> whole = new ArrayList<>();
+    List<StepMetrics> accumulated = new ArrayList<>();
     String[] settings = {"train.steps=3", "train.global_batch_tokens=128", "train.eval_every=100", "train.checkpoint_every=100"};
     TrainingFixture.train(TrainingFixture.config(data, concat(settings, "train.micro_batch_size=8")), one, whole::add);
     TrainingFixture.train(TrainingFixture.config(data, concat(settings, "train.micro_batch_size=2")), four, accumulated::add);
@@ -69,18 +73,18 @@ class AccumulationTest {
   }
 
   private static String[] concat(String[] a, String b) {
-    String[] all = java.util.Arrays.copyOf(a, a.length + 1);
+    String[] all = Arrays.copyOf(a, a.length + 1);
     all[a.length] = b;
     return all;
   }
 
-  private static Map<String, float[]> gradients(dytrain.config.ModelConfig config, List<int[][]> micro) {
+  private static Map<String, float[]> gradients(ModelConfig config, List<int[][]> micro) {
     try (Llama model = Llama.init(config, 5)) {
       for (int[][] windows : micro) {
         try (NDScope scope = new NDScope(); Autograd rec = Autograd.record()) {
           var m = model.parameters().manager();
           NDArray mean = model.loss(Batches.inputs(m, windows), Batches.targets(m, windows));
-          Autograd.backward(mean.div(dytrain.model.Tensors.scalar(mean, micro.size())));
+          Autograd.backward(mean.div(Tensors.scalar(mean, micro.size())));
         }
       }
       Map<String, float[]> out = new LinkedHashMap<>();

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.Device;
 import dytrain.config.ConfigLoader;
 import dytrain.config.DytrainException;
+import dytrain.config.TrainConfig;
 import dytrain.model.Llama;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,7 +30,7 @@ class CheckpointStoreTest {
     var config = ConfigLoader.load(Path.of("../configs/tiny.yaml"), List.of()).model();
     var store = new CheckpointStore(run.toString(), new Configuration(), 2, 4);
     try (Llama model = Llama.init(config, 1)) {
-      var opt = new AdamW(model.parameters(), dytrain.config.TrainConfig.defaults());
+      var opt = new AdamW(model.parameters(), TrainConfig.defaults());
       for (long step = 1; step <= 9; step++) {
         store.save(model, opt, state(step), Map.of("tokenizer.json", new byte[] {1, 2}));
       }
@@ -45,7 +46,7 @@ class CheckpointStoreTest {
     Path leftOver = Files.createDirectories(run.resolve("checkpoints/step-00000007.tmp"));
     Files.writeString(leftOver.resolve("model.safetensors"), "cut short");
     try (Llama model = Llama.init(config, 1)) {
-      store.save(model, new AdamW(model.parameters(), dytrain.config.TrainConfig.defaults()), state(10), Map.of());
+      store.save(model, new AdamW(model.parameters(), TrainConfig.defaults()), state(10), Map.of());
     }
     assertTrue(Files.notExists(leftOver));
     assertEquals(List.of(10L), store.list().stream().map(CheckpointStore.Checkpoint::step).toList());
@@ -56,7 +57,7 @@ class CheckpointStoreTest {
     var config = ConfigLoader.load(Path.of("../configs/tiny.yaml"), List.of()).model();
     var store = new CheckpointStore(run.toString(), new Configuration(), 3, 0);
     try (Llama model = Llama.init(config, 1)) {
-      var opt = new AdamW(model.parameters(), dytrain.config.TrainConfig.defaults());
+      var opt = new AdamW(model.parameters(), TrainConfig.defaults());
       store.save(model, opt, state(5), Map.of());
     }
     // A crash mid-write leaves only a .tmp folder, which is not a checkpoint.

@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 import ai.djl.ndarray.NDScope;
 import dytrain.config.ConfigLoader;
+import dytrain.config.ModelConfig;
 import dytrain.model.Autograd;
 import dytrain.model.Llama;
+import dytrain.model.Tensors;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,12 +57,12 @@ class GarbageCollectionSafetyTest {
     }
   }
 
-  private static List<float[]> gradients(dytrain.config.ModelConfig config, int[][] windows) {
+  private static List<float[]> gradients(ModelConfig config, int[][] windows) {
     try (Llama model = Llama.init(config, 5)) {
       try (NDScope s = new NDScope(); Autograd rec = Autograd.record()) {
         var m = model.parameters().manager();
         var mean = model.loss(Batches.inputs(m, windows), Batches.targets(m, windows));
-        Autograd.backward(mean.div(dytrain.model.Tensors.scalar(mean, 2)));
+        Autograd.backward(mean.div(Tensors.scalar(mean, 2)));
       }
       List<float[]> out = new ArrayList<>();
       for (var p : model.parameters().all().values()) {

@@ -2,6 +2,7 @@ package dytrain.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dytrain.data.DatasetFileSystem;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -39,7 +40,7 @@ class MetricsCsvTest {
   }
 
   private FileSystem fs() throws Exception {
-    return dytrain.data.DatasetFileSystem.of(hadoop(dir), new Configuration());
+    return DatasetFileSystem.of(hadoop(dir), new Configuration());
   }
 
   private static org.apache.hadoop.fs.Path hadoop(Path p) {

@@ -10,6 +10,7 @@ import dytrain.data.TokenRow;
 import dytrain.data.TrainingBatches;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -116,9 +117,9 @@ class SampleOrderTest {
       missing += diff;
     }
     assertEquals(total % 17, missing, "only the tail is left out");
-    assertNotEquals(java.util.Arrays.toString(w.window(0)), java.util.Arrays.toString(windows(10).window(0)),
+    assertNotEquals(Arrays.toString(w.window(0)), Arrays.toString(windows(10).window(0)),
         "another seed gives another order");
-    assertNotEquals(java.util.Arrays.toString(w.window(0)), java.util.Arrays.toString(w.window(w.windowsPerEpoch())),
+    assertNotEquals(Arrays.toString(w.window(0)), Arrays.toString(w.window(w.windowsPerEpoch())),
         "the next epoch is shuffled anew");
   }
 

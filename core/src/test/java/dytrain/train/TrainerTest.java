@@ -6,10 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dytrain.config.DytrainException;
+import dytrain.model.Llama;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.example.data.Group;
 import org.apache.parquet.hadoop.ParquetReader;
 import org.apache.parquet.hadoop.example.GroupReadSupport;
@@ -70,7 +75,7 @@ class TrainerTest {
     List<Group> rows = new ArrayList<>();
     var path = new org.apache.hadoop.fs.Path(file.toUri());
     try (var in = ParquetReader.builder(new GroupReadSupport(), path)
-        .withConf(new org.apache.hadoop.conf.Configuration()).build()) {
+        .withConf(new Configuration()).build()) {
       for (Group g = in.read(); g != null; g = in.read()) {
         rows.add(g);
       }
@@ -112,13 +117,13 @@ class TrainerTest {
       }
     }));
     Path weights = run.resolve("checkpoints/step-00000006/model.safetensors");
-    byte[] bytes = java.nio.file.Files.readAllBytes(weights);
+    byte[] bytes = Files.readAllBytes(weights);
     bytes[bytes.length - 1] ^= 1;
-    java.nio.file.Files.write(weights, bytes);
-    var log = new java.io.ByteArrayOutputStream();
+    Files.write(weights, bytes);
+    var log = new ByteArrayOutputStream();
     TrainingRun.run(config, run.toString(), RunStart.Resume.IF_PRESENT, Rank.SINGLE, TrainingFixture.SILENT,
-        new java.io.PrintStream(log, true, java.nio.charset.StandardCharsets.UTF_8), new org.apache.hadoop.conf.Configuration());
-    String printed = log.toString(java.nio.charset.StandardCharsets.UTF_8);
+        new PrintStream(log, true, StandardCharsets.UTF_8), new Configuration());
+    String printed = log.toString(StandardCharsets.UTF_8);
     assertTrue(printed.contains("step-00000006 is damaged") && printed.contains("step-00000003 (step 3)"), printed);
     var expected = TrainingFixture.finalWeights(uninterrupted);
     var actual = TrainingFixture.finalWeights(run);
@@ -151,7 +156,7 @@ class TrainerTest {
   void resumeFlagWithoutACheckpointIsAnError() {
     var config = TrainingFixture.config(data);
     var e = assertThrows(DytrainException.class, () -> TrainingRun.run(config, run.toString(), RunStart.Resume.REQUIRED,
-        Rank.SINGLE, TrainingFixture.SILENT, TrainingFixture.QUIET, new org.apache.hadoop.conf.Configuration()));
+        Rank.SINGLE, TrainingFixture.SILENT, TrainingFixture.QUIET, new Configuration()));
     assertTrue(e.getMessage().contains("no complete checkpoint"), e.getMessage());
   }
 
@@ -226,7 +231,7 @@ class TrainerTest {
     var schedule = LrSchedule.of(config.train());
     // FLOPs per token from the model's own parameter shapes: 6 per matmul weight (the head once) plus attention
     long matmul = (long) config.model().vocabSize() * config.model().hiddenSize();
-    try (var model = dytrain.model.Llama.init(config.model(), 1)) {
+    try (var model = Llama.init(config.model(), 1)) {
       for (var e : model.parameters().all().entrySet()) {
         if (e.getKey().startsWith("model.layers.") && e.getValue().getShape().dimension() == 2) matmul += e.getValue().size();
       }

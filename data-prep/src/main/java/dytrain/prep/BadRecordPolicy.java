@@ -1,5 +1,7 @@
 package dytrain.prep;
 
+import dytrain.config.DytrainException;
+
 /** What to do with a record that cannot be read ({@code --on-bad-record}): stop, or skip and count it. */
 public enum BadRecordPolicy {
   FAIL,
@@ -9,6 +11,6 @@ public enum BadRecordPolicy {
     for (BadRecordPolicy p : values()) {
       if (p.name().equalsIgnoreCase(flag)) return p;
     }
-    throw new dytrain.config.DytrainException("--on-bad-record " + flag + " is not one of fail, skip");
+    throw new DytrainException("--on-bad-record " + flag + " is not one of fail, skip");
   }
 }

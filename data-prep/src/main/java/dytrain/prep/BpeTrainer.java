@@ -6,6 +6,7 @@ import dytrain.tokenizer.BpeLearner;
 import dytrain.tokenizer.ByteLevelBpe;
 import dytrain.tokenizer.ByteLevelPreTokenizer;
 import java.io.IOException;
+import java.io.Serializable;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +27,7 @@ public final class BpeTrainer {
   /** What to learn from and how big a vocabulary to learn. */
   public record Settings(
       List<String> inputs, int vocabSize, DocSplit docSplit, String textField, BadRecordPolicy onBadRecord)
-      implements java.io.Serializable {
+      implements Serializable {
     public Settings {
       inputs = List.copyOf(inputs);
       if (inputs.isEmpty()) throw new DytrainException("--input: give at least one file, folder or glob");

@@ -1,5 +1,7 @@
 package dytrain.prep;
 
+import dytrain.config.DytrainException;
+
 /** How plain text is cut into documents ({@code --doc-split}). */
 public enum DocSplit {
   /** Each file is one document. */
@@ -13,6 +15,6 @@ public enum DocSplit {
     for (DocSplit s : values()) {
       if (s.name().equalsIgnoreCase(flag)) return s;
     }
-    throw new dytrain.config.DytrainException("--doc-split " + flag + " is not one of file, blankline, line");
+    throw new DytrainException("--doc-split " + flag + " is not one of file, blankline, line");
   }
 }

@@ -1,7 +1,9 @@
 package dytrain.prep;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -16,7 +18,7 @@ record PartStart(Utf8LineReader lines, boolean insideDocument) {
   private static final int CHUNK = 1 << 16;
 
   static PartStart open(InputFile part, DocSplit split, int maxLineBytes, RecordCounts counts,
-      org.apache.hadoop.conf.Configuration conf) throws IOException {
+      Configuration conf) throws IOException {
     Path path = new Path(part.path());
     FileSystem fs = path.getFileSystem(conf);
     if (part.start() == 0) {
@@ -129,7 +131,7 @@ record PartStart(Utf8LineReader lines, boolean insideDocument) {
       }
       return lines;
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException("counting lines of " + path, e);
+      throw new UncheckedIOException("counting lines of " + path, e);
     }
   }
 }

@@ -4,12 +4,13 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import dytrain.config.DytrainException;
 import dytrain.config.UserErrors;
 import dytrain.data.DatasetFileSystem;
-import dytrain.data.SerializableConfiguration;
 import dytrain.data.Manifest;
+import dytrain.data.SerializableConfiguration;
 import dytrain.data.TokenDtype;
 import dytrain.io.AtomicWrite;
 import dytrain.tokenizer.Tokenizer;
 import dytrain.tokenizer.Tokenizers;
+import dytrain.train.DatasetTokenizer;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -112,7 +113,7 @@ public final class PrepJob {
     }
     Path source = new Path(spec);
     String json = DatasetFileSystem.readString(source.getFileSystem(conf), source);
-    AtomicWrite.file(fs, new Path(dir, dytrain.train.DatasetTokenizer.FILE), json);
+    AtomicWrite.file(fs, new Path(dir, DatasetTokenizer.FILE), json);
   }
 
   private static void tokenize(

@@ -1,6 +1,7 @@
 package dytrain.prep;
 
 import dytrain.config.DytrainException;
+import java.util.function.Supplier;
 
 /**
  * Bad and repaired records of one input. A bad record stops the job with the file and line
@@ -19,7 +20,7 @@ final class RecordCounts {
   }
 
   /** {@code where} is asked only to fail: in a part of a large file, a line number costs a read of the file up to it. */
-  void bad(java.util.function.Supplier<String> where, String what) {
+  void bad(Supplier<String> where, String what) {
     if (policy == BadRecordPolicy.FAIL) {
       throw new DytrainException("input " + input + " " + where.get() + ": " + what
           + " (use --on-bad-record skip to skip and count such records)");

@@ -1,10 +1,10 @@
 package dytrain.prep;
 
+import com.knuddels.jtokkit.api.Encoding;
 import dytrain.config.DytrainException;
 import dytrain.tokenizer.TiktokenTokenizer;
 import dytrain.tokenizer.Tokenizer;
 import dytrain.tokenizer.Tokenizers;
-import com.knuddels.jtokkit.api.Encoding;
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Consumer;
 import java.util.function.ToIntFunction;
 import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
@@ -70,7 +71,7 @@ public final class TokenizeBench {
 
   private TokenizeBench() {}
 
-  public static Result run(Settings settings, java.util.function.Consumer<String> status) throws Exception {
+  public static Result run(Settings settings, Consumer<String> status) throws Exception {
     Tokenizer tokenizer = Tokenizers.load(settings.tokenizer());
     if (!(tokenizer instanceof TiktokenTokenizer tiktoken)) {
       throw new DytrainException(

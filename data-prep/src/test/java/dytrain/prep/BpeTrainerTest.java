@@ -5,14 +5,19 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dytrain.config.DytrainException;
+import dytrain.data.TokenDataset;
 import dytrain.tokenizer.ByteLevelBpe;
+import dytrain.tokenizer.ByteLevelPreTokenizer;
 import dytrain.tokenizer.HfTokenizerJson;
+import dytrain.train.DatasetTokenizer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -57,7 +62,7 @@ class BpeTrainerTest {
     Map<String, Long> byHand = new HashMap<>();
     for (String text : TEXTS) {
       for (String doc : text.split("\n\n")) {
-        for (String w : dytrain.tokenizer.ByteLevelPreTokenizer.split(doc)) byHand.merge(w, 1L, Long::sum);
+        for (String w : ByteLevelPreTokenizer.split(doc)) byHand.merge(w, 1L, Long::sum);
       }
     }
     assertEquals(byHand, counted);
@@ -71,7 +76,7 @@ class BpeTrainerTest {
     assertEquals(43, merges.get());
     for (String text : TEXTS) {
       assertEquals(text, bpe.decode(bpe.encode(text)));
-      assertTrue(bpe.encode(text).length < text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+      assertTrue(bpe.encode(text).length < text.getBytes(StandardCharsets.UTF_8).length);
     }
   }
 
@@ -84,8 +89,8 @@ class BpeTrainerTest {
     PrepJob.run(PrepSettings.of(List.of(corpus().toString()), out.toString(), tokenizer.toString()), spark);
     Files.delete(tokenizer); // the dataset must not depend on where the tokenizer was
     assertEquals(json, Files.readString(out.resolve("tokenizer.json")));
-    var ds = dytrain.data.TokenDataset.open(out.toString(), new org.apache.hadoop.conf.Configuration());
-    assertEquals("tokenizer.json", dytrain.train.DatasetTokenizer.of(ds).files().keySet().iterator().next());
+    var ds = TokenDataset.open(out.toString(), new Configuration());
+    assertEquals("tokenizer.json", DatasetTokenizer.of(ds).files().keySet().iterator().next());
   }
 
   @Test

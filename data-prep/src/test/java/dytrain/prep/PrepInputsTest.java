@@ -10,6 +10,7 @@ import dytrain.data.Manifest;
 import dytrain.data.TokenDataset;
 import dytrain.data.TokenRow;
 import dytrain.data.TokenShardReader;
+import dytrain.tokenizer.BpeLearner;
 import dytrain.tokenizer.Tokenizer;
 import dytrain.tokenizer.Tokenizers;
 import java.io.OutputStream;
@@ -22,10 +23,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.zip.GZIPOutputStream;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.io.compress.BZip2Codec;
 import org.apache.parquet.example.data.Group;
 import org.apache.parquet.example.data.simple.SimpleGroupFactory;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.example.ExampleParquetWriter;
+import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.MessageTypeParser;
 import org.apache.spark.sql.SparkSession;
@@ -112,8 +115,8 @@ class PrepInputsTest {
   /** The format comes from the name under the compression suffix: a .jsonl.bz2 is JSON lines, not text. */
   @Test
   void readsBzip2CompressedJsonLines() throws Exception {
-    org.apache.hadoop.io.compress.BZip2Codec bzip2 = new org.apache.hadoop.io.compress.BZip2Codec();
-    bzip2.setConf(new org.apache.hadoop.conf.Configuration());
+    BZip2Codec bzip2 = new BZip2Codec();
+    bzip2.setConf(new Configuration());
     try (OutputStream out = bzip2.createOutputStream(Files.newOutputStream(dir.resolve("d.jsonl.bz2")))) {
       out.write("{\"text\": \"bzip2 json doc\"}\n{\"text\": \"another\"}\n".getBytes(StandardCharsets.UTF_8));
     }
@@ -182,7 +185,7 @@ class PrepInputsTest {
     try (ParquetWriter<Group> w =
         ExampleParquetWriter.builder(new org.apache.hadoop.fs.Path(dir.resolve("bodies.parquet").toUri())).withType(schema).build()) {
       w.write(groups.newGroup().append("body", "first body").append("text", "not this column"));
-      w.write(groups.newGroup().append("body", org.apache.parquet.io.api.Binary.fromConstantByteArray(new byte[] {'c', 'a', 'f', (byte) 0xe9})));
+      w.write(groups.newGroup().append("body", Binary.fromConstantByteArray(new byte[] {'c', 'a', 'f', (byte) 0xe9})));
     }
     PrepJob.PrepResult r = PrepJob.run(settings(dir.resolve("bodies.parquet")).withTextField("body"), spark);
     assertEquals(1, r.manifest().totals().invalidUtf8Records());
@@ -258,7 +261,7 @@ class PrepInputsTest {
   void rerunAfterAFailedRunKeepsTheTokenizerItReadsFromTheOutputFolder() throws Exception {
     Files.writeString(dir.resolve("docs.jsonl"), "{\"body\": \"hello hello\"}\n");
     Path tokenizer = Files.createDirectories(out()).resolve("tokenizer.json");
-    Tokenizers.save(dytrain.tokenizer.BpeLearner.learn(Map.of("hello", 5L), 260, "bpe", merges -> {}), tokenizer);
+    Tokenizers.save(BpeLearner.learn(Map.of("hello", 5L), 260, "bpe", merges -> {}), tokenizer);
     PrepSettings failing = settings(dir.resolve("docs.jsonl")).withTokenizer(tokenizer.toString());
     assertMentions(prepFails(failing), "docs.jsonl", "text");
     PrepJob.run(failing.withTextField("body"), spark);

@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -136,7 +137,7 @@ class PrepJobTest {
   static List<Integer> tokenStream(Path out) throws Exception {
     List<TokenRow> all = new ArrayList<>(rows(out, "train"));
     all.addAll(rows(out, "val"));
-    all.sort(java.util.Comparator.comparingLong(TokenRow::docId));
+    all.sort(Comparator.comparingLong(TokenRow::docId));
     List<Integer> tokens = new ArrayList<>();
     for (TokenRow r : all) {
       for (int t : r.tokens()) tokens.add(t);

@@ -4,6 +4,7 @@ import dytrain.config.DytrainException;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 
 /**
@@ -41,7 +42,7 @@ final class LocalCluster {
         Path source = Path.of(entry).toAbsolutePath();
         if (entry.endsWith(".jar") && Files.isRegularFile(source)) {
           Path link = jars.resolve(source.getFileName());
-          if (!Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+          if (!Files.exists(link, LinkOption.NOFOLLOW_LINKS)) {
             Files.createSymbolicLink(link, source);
           }
         }

@@ -1,6 +1,10 @@
 package dytrain.spark;
 
+import ai.djl.engine.Engine;
+import ai.djl.pytorch.jni.JniUtils;
 import dytrain.config.DytrainException;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.core.config.Configurator;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -41,14 +45,14 @@ public final class TrainingSession {
       // Ranks as threads share one libtorch: with several intra-op threads each, two ranks' ops race for
       // the pool and reductions split differently from run to run, which Adam amplifies where gradients are
       // tiny. One thread per rank keeps every rank's arithmetic deterministic.
-      ai.djl.engine.Engine.getEngine("PyTorch");
-      ai.djl.pytorch.jni.JniUtils.setNumThreads(1);
+      Engine.getEngine("PyTorch");
+      JniUtils.setNumThreads(1);
     }
     SparkSession spark = getOrCreate(b, master);
     spark.sparkContext().setLogLevel("WARN");
     // A lost rank is logged with its whole trace per task; the driver reports the attempt's failure once
-    org.apache.logging.log4j.core.config.Configurator.setLevel("org.apache.spark.scheduler.TaskSetManager",
-        org.apache.logging.log4j.Level.ERROR);
+    Configurator.setLevel("org.apache.spark.scheduler.TaskSetManager",
+        Level.ERROR);
     return spark;
   }
 

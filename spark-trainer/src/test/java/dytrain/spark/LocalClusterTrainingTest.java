@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dytrain.train.TinyDataset;
 import dytrain.train.TrainingFixture;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -90,7 +91,7 @@ class LocalClusterTrainingTest {
   static String commandLine(ProcessHandle p) {
     try {
       return new String(Files.readAllBytes(Path.of("/proc", String.valueOf(p.pid()), "cmdline"))).replace('\0', ' ');
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       return "";
     }
   }

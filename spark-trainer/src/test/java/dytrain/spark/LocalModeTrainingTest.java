@@ -3,14 +3,20 @@ package dytrain.spark;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dytrain.config.DytrainException;
+import dytrain.model.ModelSize;
 import dytrain.train.StepMetrics;
 import dytrain.train.TinyDataset;
 import dytrain.train.TrainingFixture;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.List;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,7 +52,7 @@ class LocalModeTrainingTest {
   /** MFU divides the whole batch's FLOPs/s by the peak of all ranks together (train.peak_flops = 1e9 each). */
   private static void assertMfuAgainstBothRanksPeak(Path run, int ranks) throws Exception {
     var config = Runs.config(data, ranks);
-    double flopsPerToken = dytrain.model.ModelSize.of(config.model()).trainingFlopsPerToken(config.seqLen());
+    double flopsPerToken = ModelSize.of(config.model()).trainingFlopsPerToken(config.seqLen());
     for (StepMetrics row : TrainingFixture.steps(run).subList(0, 3)) {
       double expected = flopsPerToken * row.tokensPerSecond() / (ranks * 1e9);
       assertEquals(expected, row.mfu(), 1e-4 + 1e-3 * expected, row.toString());
@@ -88,9 +94,9 @@ class LocalModeTrainingTest {
     Runs.assertSameParameters(whole, resumed, 0);
   }
 
-  private static void deleteTree(Path dir) throws java.io.IOException {
+  private static void deleteTree(Path dir) throws IOException {
     try (var paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
         Files.delete(p);
       }
     }
@@ -98,7 +104,7 @@ class LocalModeTrainingTest {
 
   @Test
   void aMissingDatasetIsNamedBeforeAnyRankStarts(@TempDir Path run) {
-    var e = org.junit.jupiter.api.Assertions.assertThrows(dytrain.config.DytrainException.class,
+    var e = Assertions.assertThrows(DytrainException.class,
         () -> DistributedTraining.run(spark, Runs.config(data, 2, "data.dataset=no/such/data"), run.toString(), m -> {},
             TrainingFixture.QUIET));
     assertTrue(e.getMessage().contains("no/such/data") && e.getMessage().contains("does not exist"), e.getMessage());
@@ -107,7 +113,7 @@ class LocalModeTrainingTest {
   @Test
   void relativePathsMeanTheDriversWorkingFolder() throws Exception {
     // executors run elsewhere (local-cluster: Spark's work folder), so ranks get absolute paths
-    String q = DistributedTraining.qualified("runs/x", new org.apache.hadoop.conf.Configuration());
+    String q = DistributedTraining.qualified("runs/x", new Configuration());
     assertEquals(Path.of("runs/x").toAbsolutePath().toUri().toString().replace("file:///", "file:/"), q);
   }
 
@@ -119,7 +125,7 @@ class LocalModeTrainingTest {
 
   @Test
   void moreRanksThanSlotsIsRefusedBeforeTheJobStarts(@TempDir Path run) {
-    var e = org.junit.jupiter.api.Assertions.assertThrows(dytrain.config.DytrainException.class,
+    var e = Assertions.assertThrows(DytrainException.class,
         () -> DistributedTraining.run(spark, Runs.config(data, 4), run.toString(), m -> {}, TrainingFixture.QUIET));
     assertTrue(e.getMessage().contains("distributed.ranks = 4") && e.getMessage().contains("2 task slot"), e.getMessage());
   }

@@ -4,10 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dytrain.config.DytrainConfig;
+import dytrain.config.DytrainException;
 import dytrain.export.SafeTensors;
 import dytrain.train.TrainingFixture;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Map;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Assertions;
 
 /** Configs, and checks shared by the distributed tests. */
 final class Runs {
@@ -47,12 +52,12 @@ final class Runs {
    * A resume the ranks refuse (another seq_len) is reported with the rank's own message, at once: a
    * user error is not relaunched.
    */
-  static void assertRefusedResumeIsNamedAtOnce(org.apache.spark.sql.SparkSession spark, Path data, Path run) throws Exception {
+  static void assertRefusedResumeIsNamedAtOnce(SparkSession spark, Path data, Path run) throws Exception {
     DistributedTraining.run(spark, config(data, 2, "train.steps=5"), run.toString(), m -> {}, TrainingFixture.QUIET);
-    var log = new java.io.ByteArrayOutputStream();
-    var e = org.junit.jupiter.api.Assertions.assertThrows(dytrain.config.DytrainException.class,
+    var log = new ByteArrayOutputStream();
+    var e = Assertions.assertThrows(DytrainException.class,
         () -> DistributedTraining.run(spark, config(data, 2, "train.steps=10", "train.seq_len=8", "train.global_batch_tokens=64"),
-            run.toString(), m -> {}, new java.io.PrintStream(log, true)));
+            run.toString(), m -> {}, new PrintStream(log, true)));
     assertTrue(e.getMessage().startsWith("train.seq_len = 8, but the run in"), e.getMessage());
     assertTrue(!log.toString().contains("relaunching"), "a user error is not retried: " + log);
   }
