@@ -15,11 +15,10 @@ import dytrain.prep.PrepJob;
 import dytrain.prep.PrepSettings;
 import dytrain.spark.TrainJob;
 import dytrain.tokenizer.Tokenizers;
-import dytrain.train.CheckpointStore;
 import dytrain.train.DatasetTokenizer;
 import dytrain.train.Evaluator;
 import dytrain.train.RunStart;
-import dytrain.train.TrainState;
+import dytrain.train.RunSummary;
 import dytrain.train.TrainingRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -89,12 +88,12 @@ final class QuickstartCommand implements Callable<Integer> {
 
     System.out.println("[4/4] results");
     Path exportDir = work.resolve("model");
-    var checkpoint = CheckpointExport.export(runDir, exportDir.toString(), new Configuration());
+    CheckpointExport.export(runDir, exportDir.toString(), new Configuration());
     try (Llama trained = ModelExport.read(exportDir, Device.cpu())) {
       double after = evaluator.meanLoss(trained);
-      TrainState end = CheckpointStore.readState(checkpoint, new Configuration());
+      RunSummary run = RunSummary.of(runDir, new Configuration());
       System.out.printf("validation loss: %.3f before training, %.3f after %d steps (%,d tokens)%n",
-          before, after, end.step(), end.tokensSeen());
+          before, after, run.steps(), run.tokens());
       System.out.printf("unigram entropy of the training tokens: %.3f nats/token (a model ignoring context); "
           + "the trained model is %.3f below it%n", unigram, unigram - after);
       var tokenizer = DatasetTokenizer.load(exportDir);
