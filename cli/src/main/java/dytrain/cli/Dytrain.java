@@ -34,6 +34,7 @@ import picocli.CommandLine.Command;
       PrepCommand.class,
       TokenizerCommand.class,
       ShardsCommand.class,
+      SweepCommand.class,
     })
 public final class Dytrain implements Runnable {
 

@@ -63,8 +63,13 @@ public final class SweepRunner {
   /**
    * @param master a Spark master; null for local[slots]
    * @param slots units trained at once; null: the master's default parallelism
+   * @param firstTrials only the sweep's first so many trials (a benchmark's sample); null: all
    */
-  public record Request(java.nio.file.Path sweepFile, String sweepDir, String master, Integer slots) {}
+  public record Request(java.nio.file.Path sweepFile, String sweepDir, String master, Integer slots, Integer firstTrials) {
+    public Request(java.nio.file.Path sweepFile, String sweepDir, String master, Integer slots) {
+      this(sweepFile, sweepDir, master, slots, null);
+    }
+  }
 
   /** The console's view: trials (not units) done, training, failed and not started, and the time left. */
   public record Counts(int done, int running, int failed, int left, double etaSeconds) {}
@@ -125,7 +130,8 @@ public final class SweepRunner {
       throw new DytrainException("--slots " + request.slots() + " must be at least 1");
     }
     this.spec = SweepSpec.read(request.sweepFile());
-    this.trials = SweepExpansion.expand(spec, request.sweepFile().toString(), DatasetIdentity.manifests(conf));
+    List<Trial> all = SweepExpansion.expand(spec, request.sweepFile().toString(), DatasetIdentity.manifests(conf));
+    this.trials = request.firstTrials() == null ? all : all.subList(0, Math.min(all.size(), request.firstTrials()));
     this.sweepDir = DistributedTraining.qualified(request.sweepDir(), conf);
   }
 
