@@ -152,13 +152,15 @@ public final class SweepRunner {
     for (Trial t : trials) {
       if (!done(t, budgets(t).get(budgets(t).size() - 1))) {
         ready.add(trunk(t));
+        costLeft += cost(trunk(t));
       } else {
         ready.addAll(pendingBranches(t));
       }
+      pendingBranches(t).forEach(b -> costLeft += cost(b)); // queued once the trunk is done
     }
-    ready.forEach(u -> costLeft += cost(u));
-    log.printf("sweep %s: %d trials, %d budget(s) each; %d unit(s) to train into %s%n", request.sweepFile(),
-        trials.size(), spec.budgets().isEmpty() ? 1 : spec.budgets().size(), ready.size(), sweepDir);
+    long unfinished = trials.stream().filter(t -> !budgets(t).stream().allMatch(b -> done(t, b))).count();
+    log.printf("sweep %s: %d trials, %d budget(s) each; %d trial(s) to train into %s%n", request.sweepFile(),
+        trials.size(), spec.budgets().isEmpty() ? 1 : spec.budgets().size(), unfinished, sweepDir);
     if (ready.isEmpty()) {
       report("nothing left to train");
       return new Summary(table(), 0, 0, failedTrials(), seconds());
@@ -292,9 +294,7 @@ public final class SweepRunner {
       ResultRow row = doneRow(u);
       rows.put(rowKey(u.trial(), u.tokens()), row);
       if (u.trunk()) {
-        List<Unit> branches = pendingBranches(u.trial());
-        branches.forEach(b -> costLeft += cost(b));
-        ready.addAll(branches);
+        ready.addAll(pendingBranches(u.trial()));
       }
       writeTable();
       report(String.format("finished %s: validation loss %.4f (%.0f s)", u.name(), row.loss(), o.seconds()));
@@ -311,6 +311,7 @@ public final class SweepRunner {
     costLeft -= cost(u);
     String error = "failed after " + launched + " attempt(s): " + o.error();
     if (u.trunk()) { // its branches start from its checkpoints: they fail with it
+      pendingBranches(u.trial()).forEach(b -> costLeft -= cost(b));
       for (long tokens : budgets(u.trial())) {
         if (!done(u.trial(), tokens)) rows.put(rowKey(u.trial(), tokens), failedRow(u, tokens, error));
       }
