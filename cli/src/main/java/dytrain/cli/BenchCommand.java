@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 @Command(
     name = "bench",
     description = "Benchmarks: ratios measured in one run, against the limit they approach.",
-    subcommands = {NormBenchCommand.class, ModelBenchCommand.class, TrainBenchCommand.class, PeakBenchCommand.class, AllReduceBenchCommand.class, ScalingBenchCommand.class, TokenizeBenchCommand.class})
+    subcommands = {NormBenchCommand.class, ModelBenchCommand.class, TrainBenchCommand.class, PeakBenchCommand.class, AllReduceBenchCommand.class, ScalingBenchCommand.class, TokenizeBenchCommand.class,
+        SweepBenchCommand.class})
 final class BenchCommand implements Runnable {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 

@@ -36,6 +36,7 @@ import picocli.CommandLine;
       PrepCommand.class,
       TokenizerCommand.class,
       ShardsCommand.class,
+      SweepCommand.class,
     })
 public final class Dytrain implements Runnable {
 

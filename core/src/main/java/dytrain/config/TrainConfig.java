@@ -29,7 +29,8 @@ public record TrainConfig(
     Integer keepLast,
     Integer keepEvery,
     Integer maxBadSteps,
-    Double peakFlops) {
+    Double peakFlops,
+    java.util.List<Integer> checkpointAt) {
 
   public TrainConfig {
     steps = positive("steps", steps == null ? 1000 : steps);
@@ -83,12 +84,15 @@ public record TrainConfig(
     if (peakFlops != null) {
       positive("peak_flops", peakFlops);
     }
+    // a sweep's cooldown branches start from these steps of their trunk (CooldownPlan.forkSteps)
+    checkpointAt = checkpointAt == null ? java.util.List.of() : java.util.List.copyOf(checkpointAt);
+    checkpointAt.forEach(s -> positive("checkpoint_at", s));
   }
 
   /** Defaults for everything: a config file need not have a train section to be initialised or scored. */
   public static TrainConfig defaults() {
     return new TrainConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-        null, null, null, null, null, null, null, null);
+        null, null, null, null, null, null, null, null, null);
   }
 
   private static <T extends Number> T positive(String key, T value) {

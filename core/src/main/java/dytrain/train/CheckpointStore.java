@@ -64,11 +64,19 @@ public final class CheckpointStore {
   private final FileSystem fs;
   private final int keepLast;
   private final int keepEvery;
+  private final Set<Long> keepSteps;
 
   public CheckpointStore(String runDir, Configuration conf, int keepLast, int keepEvery) {
+    this(runDir, conf, keepLast, keepEvery, List.of());
+  }
+
+  /** @param keepSteps steps whose checkpoints are never pruned (train.checkpoint_at: a sweep's branch points) */
+  public CheckpointStore(String runDir, Configuration conf, int keepLast, int keepEvery, List<Integer> keepSteps) {
     this.root = folderOf(runDir);
     this.keepLast = keepLast;
     this.keepEvery = keepEvery;
+    this.keepSteps = new HashSet<>();
+    keepSteps.forEach(s -> this.keepSteps.add(s.longValue()));
     try {
       this.fs = DatasetFileSystem.of(root, conf);
     } catch (IOException e) {
@@ -305,7 +313,7 @@ public final class CheckpointStore {
     List<Checkpoint> kept = new ArrayList<>(all);
     for (int i = keepLast; i < all.size(); i++) {
       Checkpoint c = all.get(i);
-      if (keepEvery > 0 && c.step() % keepEvery == 0) {
+      if ((keepEvery > 0 && c.step() % keepEvery == 0) || keepSteps.contains(c.step())) {
         continue;
       }
       fs.delete(c.dir(), true);

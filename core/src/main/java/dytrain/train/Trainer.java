@@ -85,7 +85,7 @@ public final class Trainer {
         evaluate(done);
       }
       // No checkpoint inside a streak of NaN steps (on any rank): the last good one is what a user resumes from.
-      if ((done % t.checkpointEvery() == 0 || done == t.steps())
+      if ((done % t.checkpointEvery() == 0 || done == t.steps() || t.checkpointAt().contains((int) done))
           && parallel.onEveryRank(state.consecutiveBadSteps() == 0)) {
         checkpoint();
       }

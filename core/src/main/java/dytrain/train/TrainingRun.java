@@ -62,7 +62,7 @@ public final class TrainingRun {
     TokenDataset dataset = openDataset(config, conf);
     DatasetTokenizer tokenizer = DatasetTokenizer.of(dataset);
     var t = config.train();
-    CheckpointStore store = new CheckpointStore(runDir, conf, t.keepLast(), t.keepEvery());
+    CheckpointStore store = new CheckpointStore(runDir, conf, t.keepLast(), t.keepEvery(), t.checkpointAt());
     MetricsLog metrics = new MetricsLog(runDir, conf, rank.writes() ? "" : "ranks/rank-" + rank.rank() + "-");
     RunStart start = RunStart.of(config, store, dataset, tokenizer, resume, rank, log);
     if (start.resumedFrom().isPresent()) {
