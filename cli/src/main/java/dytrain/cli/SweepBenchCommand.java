@@ -1,9 +1,12 @@
 package dytrain.cli;
 
 import dytrain.spark.SweepRunner;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.apache.hadoop.fs.FileUtil;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -38,9 +41,9 @@ final class SweepBenchCommand implements Callable<Integer> {
       int[] counts = {1, slots};
       for (int k = 0; k < 2; k++) {
         Path dir = work.resolve(counts[k] + "-slot");
-        org.apache.hadoop.fs.FileUtil.fullyDelete(dir.toFile()); // a rerun would train nothing
+        FileUtil.fullyDelete(dir.toFile()); // a rerun would train nothing
         var summary = SweepRunner.run(new SweepRunner.Request(config, dir.toString(), "local[" + counts[k] + "]",
-            counts[k], trials), SweepRunner.Progress.SILENT, new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+            counts[k], trials), SweepRunner.Progress.SILENT, new PrintStream(OutputStream.nullOutputStream()));
         int trained = (int) summary.rows().stream().map(r -> r.trial()).distinct().count();
         perHour[k] = trained * 3600 / summary.seconds();
         System.out.printf("%d slot(s): %d trials (%d units, %,d steps) in %.0f s = %.1f trials/hour%n", counts[k], trained,
@@ -50,7 +53,7 @@ final class SweepBenchCommand implements Callable<Integer> {
           slots, perHour[1] / perHour[0], slots, Runtime.getRuntime().availableProcessors());
       return 0;
     } finally {
-      if (out == null) org.apache.hadoop.fs.FileUtil.fullyDelete(work.toFile());
+      if (out == null) FileUtil.fullyDelete(work.toFile());
     }
   }
 }

@@ -11,6 +11,7 @@ import dytrain.sweep.ScalingPointsCsv;
 import dytrain.sweep.SweepReport;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
@@ -103,7 +104,7 @@ final class SweepCommand implements Runnable {
       List<ResultRow> rows = ResultsTable.readCsv(fs, new org.apache.hadoop.fs.Path(csv.toUri()));
       var options = ParametricFit.Options.defaults().withBootstrap(bootstrap).withGrid(Fit.COARSE);
       SweepReport.Result result = SweepReport.of(rows, options, profiles);
-      List<Path> pngs = new java.util.ArrayList<>(List.of(SweepPlots.lossVersusCompute(result, dir),
+      List<Path> pngs = new ArrayList<>(List.of(SweepPlots.lossVersusCompute(result, dir),
           SweepPlots.isoFlopProfiles(result, dir), SweepPlots.isoFlopOptima(result, dir), SweepPlots.parametricFit(result, dir)));
       for (var grid : result.alpha0()) pngs.add(SweepPlots.alpha0Heatmap(grid, dir));
       Path md = dir.resolve("REPORT.md");

@@ -3,13 +3,16 @@ package dytrain.cli;
 import dytrain.sweep.IsoFlopFit;
 import dytrain.sweep.ResultRow;
 import dytrain.sweep.SweepReport;
+import java.awt.Color;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.DoubleUnaryOperator;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.HeatMapChart;
 import org.knowm.xchart.HeatMapChartBuilder;
@@ -17,6 +20,7 @@ import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.internal.chartpart.Chart;
+import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /** The PNG plots of a sweep report: what {@link SweepReport} computed, drawn; one colour per norm type. */
@@ -119,7 +123,7 @@ final class SweepPlots {
 
   private static XYChart xy(String title, String x, String y) {
     XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle(x).yAxisTitle(y).build();
-    chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideE);
+    chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
     return chart;
   }
 
@@ -131,15 +135,15 @@ final class SweepPlots {
   }
 
   /** The k-th norm type's colour, the same in every plot. */
-  private static java.awt.Color colour(int k) {
-    java.awt.Color[] palette = {new java.awt.Color(0x1f77b4), new java.awt.Color(0xd62728), new java.awt.Color(0x2ca02c),
-        new java.awt.Color(0x9467bd), new java.awt.Color(0xff7f0e)};
+  private static Color colour(int k) {
+    Color[] palette = {new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c),
+        new Color(0x9467bd), new Color(0xff7f0e)};
     return palette[k % palette.length];
   }
 
-  private static void line(XYChart chart, String name, double[] c, java.util.function.DoubleUnaryOperator f) {
-    double lo = java.util.Arrays.stream(c).min().orElse(1);
-    double hi = java.util.Arrays.stream(c).max().orElse(1);
+  private static void line(XYChart chart, String name, double[] c, DoubleUnaryOperator f) {
+    double lo = Arrays.stream(c).min().orElse(1);
+    double hi = Arrays.stream(c).max().orElse(1);
     double[] x = new double[20];
     double[] y = new double[20];
     for (int i = 0; i < 20; i++) {

@@ -1,6 +1,7 @@
 package dytrain.config;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
 
 /**
  * The {@code train:} section: optimizer, schedule, batch, evaluation and checkpoint cadence.
@@ -30,7 +31,7 @@ public record TrainConfig(
     Integer keepEvery,
     Integer maxBadSteps,
     Double peakFlops,
-    java.util.List<Integer> checkpointAt) {
+    List<Integer> checkpointAt) {
 
   public TrainConfig {
     steps = positive("steps", steps == null ? 1000 : steps);
@@ -85,7 +86,7 @@ public record TrainConfig(
       positive("peak_flops", peakFlops);
     }
     // a sweep's cooldown branches start from these steps of their trunk (CooldownPlan.forkSteps)
-    checkpointAt = checkpointAt == null ? java.util.List.of() : java.util.List.copyOf(checkpointAt);
+    checkpointAt = checkpointAt == null ? List.of() : List.copyOf(checkpointAt);
     checkpointAt.forEach(s -> positive("checkpoint_at", s));
   }
 

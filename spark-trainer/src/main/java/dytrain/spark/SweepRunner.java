@@ -1,5 +1,7 @@
 package dytrain.spark;
 
+import ai.djl.engine.Engine;
+import ai.djl.pytorch.jni.JniUtils;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.DoubleNode;
 import com.fasterxml.jackson.databind.node.IntNode;
@@ -29,6 +31,7 @@ import dytrain.train.TrainingRun;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -272,13 +275,13 @@ public final class SweepRunner {
     Configuration conf = task.conf().get();
     long from = newestStep(task.runDir(), conf);
     // one libtorch thread per task: the slots are the cores (see TrainingSession for local masters)
-    ai.djl.engine.Engine.getEngine("PyTorch");
-    ai.djl.pytorch.jni.JniUtils.setNumThreads(1);
+    Engine.getEngine("PyTorch");
+    JniUtils.setNumThreads(1);
     try {
       DytrainConfig config = ConfigLoader.bind(ConfigLoader.YAML.readTree(task.configYaml()), DytrainConfig.class, "sweep unit");
       Path logFile = new Path(task.runDir(), "train.log");
       FileSystem fs = DatasetFileSystem.of(logFile, conf);
-      try (PrintStream out = new PrintStream(fs.create(logFile, true), true, java.nio.charset.StandardCharsets.UTF_8)) {
+      try (PrintStream out = new PrintStream(fs.create(logFile, true), true, StandardCharsets.UTF_8)) {
         var end = TrainingRun.run(config, task.runDir(), RunStart.Resume.IF_PRESENT, Rank.SINGLE, m -> {}, out, conf);
         return new Outcome(null, from, end.step(), (System.nanoTime() - start) / 1e9);
       }

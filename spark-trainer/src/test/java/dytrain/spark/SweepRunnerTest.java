@@ -18,6 +18,7 @@ import dytrain.train.TrainingFixture;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -64,7 +65,7 @@ class SweepRunnerTest {
 
   @Test
   void everyTrialAndBudgetHasADoneRowWithItsFinalValidationLoss() throws Exception {
-    List<ResultRow> rows = ResultsTable.readCsv(dytrain.data.DatasetFileSystem.of(new org.apache.hadoop.fs.Path(
+    List<ResultRow> rows = ResultsTable.readCsv(DatasetFileSystem.of(new org.apache.hadoop.fs.Path(
         sweepDir.toUri()), new Configuration()), new org.apache.hadoop.fs.Path(sweepDir.resolve("results.csv").toUri()));
     assertEquals(4, rows.size());
     rows.forEach(r -> assertEquals(ResultRow.Status.DONE, r.status(), r.toString()));
@@ -111,7 +112,7 @@ class SweepRunnerTest {
     Trial t = SweepRunner.trials(sweepFile).get(0);
     Path trunk = sweep.resolve("trials").resolve(t.id());
     deleteTree(trunk.resolve("checkpoints").resolve("step-00000020"));
-    var fs = dytrain.data.DatasetFileSystem.of(new org.apache.hadoop.fs.Path(sweep.toUri()), new Configuration());
+    var fs = DatasetFileSystem.of(new org.apache.hadoop.fs.Path(sweep.toUri()), new Configuration());
     var csv = new org.apache.hadoop.fs.Path(sweep.resolve("results.csv").toUri());
     List<ResultRow> before = ResultsTable.readCsv(fs, csv);
     ResultsTable.writeCsv(fs, csv, before.stream().filter(r -> !r.trial().equals(t.id())).toList());
@@ -168,7 +169,7 @@ class SweepRunnerTest {
 
   private static void deleteTree(Path root) throws Exception {
     try (Stream<Path> all = Files.walk(root)) {
-      for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
+      for (Path p : all.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
     }
   }
 }
