@@ -1,0 +1,201 @@
+package dytrain.spark;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import dytrain.config.ConfigLoader;
+import dytrain.config.DytrainConfig;
+import dytrain.data.DatasetFileSystem;
+import dytrain.export.ModelExport;
+import dytrain.export.SafeTensors;
+import dytrain.model.Llama;
+import dytrain.prep.PrepJob;
+import dytrain.prep.PrepSettings;
+import dytrain.train.AdamW;
+import dytrain.train.CheckpointStore;
+import dytrain.train.TrainState;
+import dytrain.train.TrainingFixture;
+import dytrain.train.TrainingRun;
+import java.io.ByteArrayInputStream;
+import java.io.File;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.hdfs.MiniDFSCluster;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The pipeline on a real HDFS: a NameNode and two DataNodes in this JVM (one cluster for the class: it
+ * takes seconds to start), prep on real Spark, training in a JVM of its own that is killed with SIGKILL.
+ */
+class HdfsStorageTest {
+
+  @TempDir static java.nio.file.Path local;
+  static MiniDFSCluster cluster;
+  static FileSystem hdfs;
+  static SparkSession spark;
+  static String hdfsData;
+  static java.nio.file.Path localData;
+
+  @BeforeAll
+  static void start() throws Exception {
+    Configuration conf = new Configuration();
+    conf.setInt("dfs.replication", 2);
+    cluster = new MiniDFSCluster.Builder(conf, local.resolve("hdfs").toFile()).numDataNodes(2).build();
+    cluster.waitActive();
+    hdfs = cluster.getFileSystem();
+    spark = TrainingSession.start("local[2]", 1, 0);
+    java.nio.file.Path corpus = StorageCorpus.write(local.resolve("corpus"));
+    hdfsData = cluster.getURI() + "/datasets/tiny";
+    localData = local.resolve("tiny");
+    PrepJob.run(prep(corpus, hdfsData), spark);
+    PrepJob.run(prep(corpus, localData.toString()), spark);
+  }
+
+  static PrepSettings prep(java.nio.file.Path corpus, String out) {
+    return PrepSettings.of(List.of(corpus.toString()), out, "byte").withShardTokens(3000).withValFraction(0.2);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (spark != null) spark.stop();
+    if (cluster != null) cluster.shutdown(true);
+  }
+
+  /** Same input and settings give byte-identical shards, whatever file system they are written to. */
+  @Test
+  void prepWritesTheSameShardsToHdfsAsToTheLocalDisk() throws Exception {
+    Map<String, byte[]> onHdfs = new TreeMap<>();
+    for (FileStatus f : hdfs.listStatus(new Path(hdfsData))) {
+      if (!f.isFile()) continue;
+      try (var in = hdfs.open(f.getPath())) {
+        onHdfs.put(f.getPath().getName(), in.readAllBytes());
+      }
+    }
+    Map<String, byte[]> onDisk = new TreeMap<>();
+    for (File f : localData.toFile().listFiles(File::isFile)) {
+      onDisk.put(f.getName(), Files.readAllBytes(f.toPath()));
+    }
+    assertEquals(onDisk.keySet(), onHdfs.keySet());
+    assertTrue(onHdfs.keySet().stream().filter(n -> n.endsWith(".parquet")).count() >= 3, onHdfs.keySet().toString());
+    onDisk.forEach((name, bytes) -> assertArrayEquals(bytes, onHdfs.get(name), name + " differs"));
+  }
+
+  static List<String> overrides(String dataset, String... more) {
+    List<String> all = new ArrayList<>(List.of("data.dataset=" + dataset, "model.vocab_size=258", "train.seq_len=16",
+        "train.micro_batch_size=4", "train.steps=12", "train.lr=0.003", "train.warmup_steps=2", "train.eval_every=4",
+        "train.eval_batches=2", "train.checkpoint_every=4", "train.keep_last=5", "train.peak_flops=1e9"));
+    all.addAll(List.of(more));
+    return all;
+  }
+
+  static DytrainConfig config(String dataset) {
+    return ConfigLoader.load(java.nio.file.Path.of("../configs/tiny.yaml"), overrides(dataset));
+  }
+
+  /**
+   * A run on HDFS, killed while it writes its last checkpoint and resumed, ends with bitwise the parameters
+   * of an uninterrupted run on the local disk: the cut-short folder is never loaded.
+   */
+  @Test
+  void aRunKilledMidCheckpointOnHdfsResumesToTheUninterruptedParameters(@TempDir java.nio.file.Path whole) throws Exception {
+    TrainingRun.run(config(localData.toString()), whole.toString(), false, TrainingRun.Rank.SINGLE,
+        TrainingFixture.SILENT, TrainingFixture.QUIET);
+    String run = cluster.getURI() + "/runs/killed";
+    Path checkpoints = new Path(run, "checkpoints");
+    boolean caughtMidWrite;
+    try (KilledRun child = new KilledRun(run, 12, List.of(), overrides(hdfsData))) {
+      child.awaitCheckpointing(12);
+      caughtMidWrite = killOnceWriting(child, new Path(checkpoints, "step-00000012.tmp"));
+    }
+    assertTrue(caughtMidWrite, "the kill landed while step 12 was being written");
+    assertFalse(hdfs.exists(new Path(checkpoints, "step-00000012")), "a folder cut short is never a checkpoint");
+    var store = new CheckpointStore(run, new Configuration(), 5, 0);
+    assertEquals(8, store.newest().orElseThrow().step());
+
+    TrainingRun.run(config(hdfsData), run, true, TrainingRun.Rank.SINGLE, TrainingFixture.SILENT, TrainingFixture.QUIET);
+    assertEquals(List.of(12L, 8L, 4L), store.list().stream().map(CheckpointStore.Checkpoint::step).toList());
+    assertFalse(hdfs.exists(new Path(checkpoints, "step-00000012.tmp")), "the resumed save swept the half-written folder");
+    assertArrayEquals(weights(whole.toString()), weights(run), "model.safetensors of the last checkpoint");
+  }
+
+  /** Polls the NameNode until the child's checkpoint folder appears, then kills the child at once. */
+  private static boolean killOnceWriting(KilledRun child, Path tmp) throws Exception {
+    long deadline = System.nanoTime() + 60_000_000_000L;
+    while (System.nanoTime() < deadline && child.alive()) {
+      if (hdfs.exists(tmp)) {
+        child.kill();
+        return hdfs.exists(tmp);
+      }
+      Thread.sleep(1);
+    }
+    return false;
+  }
+
+  /** The newest checkpoint's model.safetensors, verified against its SHA256SUMS. */
+  static byte[] weights(String run) throws Exception {
+    var newest = new CheckpointStore(run, new Configuration(), 5, 0).newest().orElseThrow();
+    return CheckpointStore.readVerified(DatasetFileSystem.of(newest.dir(), new Configuration()), newest.dir())
+        .get(ModelExport.WEIGHTS);
+  }
+
+  /** An export read from an HDFS checkpoint is the model a local run of the same config trained. */
+  @Test
+  void anExportFromAnHdfsCheckpointHoldsTheTrainedModel(@TempDir java.nio.file.Path whole, @TempDir java.nio.file.Path out)
+      throws Exception {
+    var config = ConfigLoader.load(java.nio.file.Path.of("../configs/tiny.yaml"),
+        overrides(hdfsData, "train.steps=4"));
+    String run = cluster.getURI() + "/runs/export";
+    TrainingRun.run(config, run, false, TrainingRun.Rank.SINGLE, TrainingFixture.SILENT, TrainingFixture.QUIET);
+    TrainingRun.run(ConfigLoader.load(java.nio.file.Path.of("../configs/tiny.yaml"),
+        overrides(localData.toString(), "train.steps=4")), whole.toString(), false, TrainingRun.Rank.SINGLE,
+        TrainingFixture.SILENT, TrainingFixture.QUIET);
+    var store = new CheckpointStore(run, new Configuration(), 5, 0);
+    try (Llama model = store.load(store.newest().orElseThrow(), Device.cpu()).model()) {
+      ModelExport.write(model, out);
+    }
+    Map<String, SafeTensors.Tensor> expected = TrainingFixture.finalWeights(whole);
+    Map<String, SafeTensors.Tensor> exported =
+        SafeTensors.read(new ByteArrayInputStream(Files.readAllBytes(out.resolve(ModelExport.WEIGHTS))), "export");
+    assertEquals(expected.keySet(), exported.keySet());
+    expected.forEach((name, t) -> assertArrayEquals(t.data(), exported.get(name).data(), name));
+  }
+
+  /** HDFS moves a folder into an existing one on rename: a second save of a step must still replace it. */
+  @Test
+  void savingAStepAgainReplacesItsFolderOnHdfs() throws Exception {
+    var modelConfig = ConfigLoader.load(java.nio.file.Path.of("../configs/tiny.yaml"), List.of()).model();
+    String run = cluster.getURI() + "/runs/resave";
+    var store = new CheckpointStore(run, new Configuration(), 5, 0);
+    var state = new TrainState(3, 12, 1, 192, 0, 0, "byte", null, null);
+    for (int seed = 1; seed <= 2; seed++) {
+      try (Llama model = Llama.init(modelConfig, seed)) {
+        store.save(model, new AdamW(model.parameters(), dytrain.config.TrainConfig.defaults()), state, Map.of());
+      }
+    }
+    Path dir = new Path(run, "checkpoints/step-00000003");
+    List<String> names = new ArrayList<>();
+    for (FileStatus f : hdfs.listStatus(dir)) names.add(f.getPath().getName());
+    names.sort(null);
+    assertEquals(List.of("DONE", "SHA256SUMS", "config.json", "model.safetensors", "optimizer.safetensors", "state.json"), names);
+    byte[] second;
+    try (Llama model = Llama.init(modelConfig, 2); var bytes = new java.io.ByteArrayOutputStream()) {
+      ModelExport.writeWeights(model, bytes);
+      second = bytes.toByteArray();
+    }
+    assertArrayEquals(second, weights(run), "the folder holds the second save");
+  }
+}
