@@ -7,13 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
 import dytrain.config.ConfigLoader;
-import dytrain.config.DytrainConfig;
-import dytrain.data.DatasetFileSystem;
 import dytrain.export.ModelExport;
 import dytrain.export.SafeTensors;
 import dytrain.model.Llama;
 import dytrain.prep.PrepJob;
-import dytrain.prep.PrepSettings;
 import dytrain.train.AdamW;
 import dytrain.train.CheckpointStore;
 import dytrain.train.TrainState;
@@ -58,16 +55,13 @@ class HdfsStorageTest {
     cluster.waitActive();
     hdfs = cluster.getFileSystem();
     spark = TrainingSession.start("local[2]", 1, 0);
-    java.nio.file.Path corpus = StorageCorpus.write(local.resolve("corpus"));
+    java.nio.file.Path corpus = StorageRuns.writeCorpus(local.resolve("corpus"));
     hdfsData = cluster.getURI() + "/datasets/tiny";
     localData = local.resolve("tiny");
-    PrepJob.run(prep(corpus, hdfsData), spark);
-    PrepJob.run(prep(corpus, localData.toString()), spark);
+    PrepJob.run(StorageRuns.prep(corpus, hdfsData), spark);
+    PrepJob.run(StorageRuns.prep(corpus, localData.toString()), spark);
   }
 
-  static PrepSettings prep(java.nio.file.Path corpus, String out) {
-    return PrepSettings.of(List.of(corpus.toString()), out, "byte").withShardTokens(3000).withValFraction(0.2);
-  }
 
   @AfterAll
   static void stop() throws Exception {
@@ -94,17 +88,7 @@ class HdfsStorageTest {
     onDisk.forEach((name, bytes) -> assertArrayEquals(bytes, onHdfs.get(name), name + " differs"));
   }
 
-  static List<String> overrides(String dataset, String... more) {
-    List<String> all = new ArrayList<>(List.of("data.dataset=" + dataset, "model.vocab_size=258", "train.seq_len=16",
-        "train.micro_batch_size=4", "train.steps=12", "train.lr=0.003", "train.warmup_steps=2", "train.eval_every=4",
-        "train.eval_batches=2", "train.checkpoint_every=4", "train.keep_last=5", "train.peak_flops=1e9"));
-    all.addAll(List.of(more));
-    return all;
-  }
 
-  static DytrainConfig config(String dataset) {
-    return ConfigLoader.load(java.nio.file.Path.of("../configs/tiny.yaml"), overrides(dataset));
-  }
 
   /**
    * A run on HDFS, killed while it writes its last checkpoint and resumed, ends with bitwise the parameters
@@ -112,12 +96,12 @@ class HdfsStorageTest {
    */
   @Test
   void aRunKilledMidCheckpointOnHdfsResumesToTheUninterruptedParameters(@TempDir java.nio.file.Path whole) throws Exception {
-    TrainingRun.run(config(localData.toString()), whole.toString(), false, TrainingRun.Rank.SINGLE,
+    TrainingRun.run(StorageRuns.config(localData.toString()), whole.toString(), false, TrainingRun.Rank.SINGLE,
         TrainingFixture.SILENT, TrainingFixture.QUIET);
     String run = cluster.getURI() + "/runs/killed";
     Path checkpoints = new Path(run, "checkpoints");
     boolean caughtMidWrite;
-    try (KilledRun child = new KilledRun(run, 12, List.of(), overrides(hdfsData))) {
+    try (KilledRun child = new KilledRun(run, 12, List.of(), StorageRuns.overrides(hdfsData))) {
       child.awaitCheckpointing(12);
       caughtMidWrite = killOnceWriting(child, new Path(checkpoints, "step-00000012.tmp"));
     }
@@ -126,10 +110,10 @@ class HdfsStorageTest {
     var store = new CheckpointStore(run, new Configuration(), 5, 0);
     assertEquals(8, store.newest().orElseThrow().step());
 
-    TrainingRun.run(config(hdfsData), run, true, TrainingRun.Rank.SINGLE, TrainingFixture.SILENT, TrainingFixture.QUIET);
+    TrainingRun.run(StorageRuns.config(hdfsData), run, true, TrainingRun.Rank.SINGLE, TrainingFixture.SILENT, TrainingFixture.QUIET);
     assertEquals(List.of(12L, 8L, 4L), store.list().stream().map(CheckpointStore.Checkpoint::step).toList());
     assertFalse(hdfs.exists(new Path(checkpoints, "step-00000012.tmp")), "the resumed save swept the half-written folder");
-    assertArrayEquals(weights(whole.toString()), weights(run), "model.safetensors of the last checkpoint");
+    assertArrayEquals(StorageRuns.lastWeights(whole.toString()), StorageRuns.lastWeights(run), "model.safetensors of the last checkpoint");
   }
 
   /** Polls the NameNode until the child's checkpoint folder appears, then kills the child at once. */
@@ -145,23 +129,15 @@ class HdfsStorageTest {
     return false;
   }
 
-  /** The newest checkpoint's model.safetensors, verified against its SHA256SUMS. */
-  static byte[] weights(String run) throws Exception {
-    var newest = new CheckpointStore(run, new Configuration(), 5, 0).newest().orElseThrow();
-    return CheckpointStore.readVerified(DatasetFileSystem.of(newest.dir(), new Configuration()), newest.dir())
-        .get(ModelExport.WEIGHTS);
-  }
 
   /** An export read from an HDFS checkpoint is the model a local run of the same config trained. */
   @Test
   void anExportFromAnHdfsCheckpointHoldsTheTrainedModel(@TempDir java.nio.file.Path whole, @TempDir java.nio.file.Path out)
       throws Exception {
-    var config = ConfigLoader.load(java.nio.file.Path.of("../configs/tiny.yaml"),
-        overrides(hdfsData, "train.steps=4"));
+    var config = StorageRuns.config(hdfsData, "train.steps=4");
     String run = cluster.getURI() + "/runs/export";
     TrainingRun.run(config, run, false, TrainingRun.Rank.SINGLE, TrainingFixture.SILENT, TrainingFixture.QUIET);
-    TrainingRun.run(ConfigLoader.load(java.nio.file.Path.of("../configs/tiny.yaml"),
-        overrides(localData.toString(), "train.steps=4")), whole.toString(), false, TrainingRun.Rank.SINGLE,
+    TrainingRun.run(StorageRuns.config(localData.toString(), "train.steps=4"), whole.toString(), false, TrainingRun.Rank.SINGLE,
         TrainingFixture.SILENT, TrainingFixture.QUIET);
     var store = new CheckpointStore(run, new Configuration(), 5, 0);
     try (Llama model = store.load(store.newest().orElseThrow(), Device.cpu()).model()) {
@@ -196,6 +172,6 @@ class HdfsStorageTest {
       ModelExport.writeWeights(model, bytes);
       second = bytes.toByteArray();
     }
-    assertArrayEquals(second, weights(run), "the folder holds the second save");
+    assertArrayEquals(second, StorageRuns.lastWeights(run), "the folder holds the second save");
   }
 }

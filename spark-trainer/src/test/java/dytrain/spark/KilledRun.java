@@ -20,6 +20,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class KilledRun implements AutoCloseable {
   static final String CHECKPOINTING = "checkpointing at step ";
+  /** A system property naming a Hadoop resource the child adds to every Configuration (S3A settings). */
+  static final String HADOOP_RESOURCE = "dytrain.test.hadoop.resource";
 
   private final Process process;
   private final BufferedReader out;
@@ -76,6 +78,9 @@ final class KilledRun implements AutoCloseable {
   public static void main(String[] args) throws Exception {
     String runDir = args[0];
     long announceAt = Long.parseLong(args[1]);
+    if (System.getProperty(HADOOP_RESOURCE) != null) {
+      org.apache.hadoop.conf.Configuration.addDefaultResource(System.getProperty(HADOOP_RESOURCE));
+    }
     var config = ConfigLoader.load(Path.of("../configs/tiny.yaml"), Arrays.asList(args).subList(2, args.length));
     TrainingRun.run(config, runDir, false, TrainingRun.Rank.SINGLE, m -> {
       if (m.step() + 1 == announceAt) { // metrics count steps from 0: m.step() + 1 steps are done
