@@ -130,6 +130,25 @@ class HdfsStorageTest {
   }
 
 
+  /**
+   * Two ranks (Spark local mode) reading the dataset from HDFS and checkpointing there end bitwise where
+   * the same two ranks end on the local disk: the driver's checks, the ranks and the metrics follower all
+   * take hdfs:// paths.
+   */
+  @Test
+  void twoRanksOnHdfsEndWhereTheyEndOnTheLocalDisk(@TempDir java.nio.file.Path onDisk) throws Exception {
+    String[] twoRanks = {"distributed.ranks=2", "train.global_batch_tokens=128", "train.micro_batch_size=2",
+        "distributed.timeout_seconds=60"};
+    String run = cluster.getURI() + "/runs/two-ranks";
+    var outcome = DistributedTraining.run(spark, StorageRuns.config(hdfsData, twoRanks), run, m -> {}, TrainingFixture.QUIET);
+    DistributedTraining.run(spark, StorageRuns.config(localData.toString(), twoRanks), onDisk.toString(), m -> {},
+        TrainingFixture.QUIET);
+    assertEquals(2, outcome.ranks().size());
+    assertEquals(List.of(12L, 8L, 4L), StorageRuns.steps(run));
+    assertTrue(hdfs.exists(new Path(run, "metrics.csv")));
+    assertArrayEquals(StorageRuns.lastWeights(onDisk.toString()), StorageRuns.lastWeights(run));
+  }
+
   /** An export read from an HDFS checkpoint is the model a local run of the same config trained. */
   @Test
   void anExportFromAnHdfsCheckpointHoldsTheTrainedModel(@TempDir java.nio.file.Path whole, @TempDir java.nio.file.Path out)
