@@ -74,7 +74,12 @@ public final class TrainingRun {
    */
   public static TrainState run(DytrainConfig config, String runDir, boolean requireCheckpoint, Rank rank,
       Trainer.Listener listener, PrintStream log) throws IOException {
-    Configuration conf = new Configuration();
+    return run(config, runDir, requireCheckpoint, rank, listener, log, new Configuration());
+  }
+
+  /** As above, opening the dataset and run folder with {@code conf} (a Spark rank's: it holds spark.hadoop.*). */
+  public static TrainState run(DytrainConfig config, String runDir, boolean requireCheckpoint, Rank rank,
+      Trainer.Listener listener, PrintStream log, Configuration conf) throws IOException {
     requireRunFolder(runDir, conf);
     TokenDataset dataset = openDataset(config, conf);
     DatasetTokenizer tokenizer = DatasetTokenizer.of(dataset);

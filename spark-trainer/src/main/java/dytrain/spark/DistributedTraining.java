@@ -72,7 +72,7 @@ public final class DistributedTraining {
       trimMetrics(runDir, sc.hadoopConfiguration(), resumeStep);
       log.printf("launching %d ranks (%s, attempt %d of %d)%s%n", ranks, config.distributed().sync(), attempt, maxAttempts,
           resumeStep > 0 ? " from the checkpoint at step " + resumeStep : "");
-      try (MetricsFollower follower = new MetricsFollower(runDir, listener, resumeStep)) {
+      try (MetricsFollower follower = new MetricsFollower(runDir, sc.hadoopConfiguration(), listener, resumeStep)) {
         JavaRDD<Integer> rankIds = sc.parallelize(IntStream.range(0, ranks).boxed().toList(), ranks);
         var stage = rankIds.rdd().barrier().mapPartitions(
             new RankTask(configJson, runDir, secret, sc.getConf().getInt("spark.task.cpus", 1)), false, scala.reflect.ClassTag$.MODULE$.apply(String.class));
@@ -183,10 +183,10 @@ public final class DistributedTraining {
     private volatile boolean running = true;
 
     /** Follows from {@code fromStep} on: rows before it are an earlier attempt's, already shown. */
-    MetricsFollower(String runDir, Trainer.Listener listener, long fromStep) throws IOException {
+    MetricsFollower(String runDir, Configuration conf, Trainer.Listener listener, long fromStep) throws IOException {
       this.steps = new Path(runDir, MetricsLog.TRAIN_FILE);
       this.evals = new Path(runDir, MetricsLog.EVAL_FILE);
-      this.fs = DatasetFileSystem.of(steps, new Configuration());
+      this.fs = DatasetFileSystem.of(steps, conf);
       this.listener = listener;
       this.nextStep = fromStep - 1;
       this.nextEval = fromStep;

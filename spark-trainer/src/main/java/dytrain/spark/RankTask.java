@@ -72,8 +72,11 @@ final class RankTask extends scala.runtime.AbstractFunction1<scala.collection.It
         GradientSync sync = d.diloco()
             ? new DiLoCoSync(ring, d.bucketFloats(), d.innerSteps(), d.outerLr(), d.outerMomentum())
             : new RingGradientSync(ring, d.bucketFloats());
+        // Spark's own Hadoop settings for this executor: core-site.xml plus the job's spark.hadoop.* (S3A
+        // endpoints and credentials), which a plain Configuration would not see
+        var conf = org.apache.spark.deploy.SparkHadoopUtil.get().newConfiguration(org.apache.spark.SparkEnv.get().conf());
         TrainState end = TrainingRun.run(config, runDir, false,
-            new TrainingRun.Rank(rank, peers.size(), sync, device), m -> {}, log);
+            new TrainingRun.Rank(rank, peers.size(), sync, device), m -> {}, log, conf);
         return rank + "," + end.step() + "," + sync.allReduces() + "," + ring.bytesSent();
       }
     } catch (java.io.IOException e) {

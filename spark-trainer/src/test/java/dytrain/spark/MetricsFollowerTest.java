@@ -36,7 +36,7 @@ class MetricsFollowerTest {
         seenEvals.add(step);
       }
     };
-    try (var follower = new DistributedTraining.MetricsFollower(run.toString(), listener, 3)) {
+    try (var follower = new DistributedTraining.MetricsFollower(run.toString(), new org.apache.hadoop.conf.Configuration(), listener, 3)) {
       follower.drain();
       follower.drain(); // nothing twice
     }

@@ -21,6 +21,8 @@ import org.jclouds.blobstore.util.ForwardingBlobStore;
  */
 final class S3Server implements AutoCloseable {
   static final String BUCKET = "dytrain";
+  /** A bucket whose endpoint only Spark's settings name (see {@link #sparkOnlySettings()}). */
+  static final String SPARK_ONLY_BUCKET = "spark-only";
   /** The Hadoop resource with the S3A settings; its endpoint's port is this system property. */
   static final String RESOURCE = "dytrain-s3proxy.xml";
   static final String PORT_PROPERTY = "dytrain.test.s3.port";
@@ -44,6 +46,7 @@ final class S3Server implements AutoCloseable {
       Thread.sleep(10);
     }
     store.createContainerInLocation(null, BUCKET);
+    store.createContainerInLocation(null, SPARK_ONLY_BUCKET);
     // every Configuration in this JVM (and a child given properties()) reaches the server through S3A
     System.setProperty(PORT_PROPERTY, Integer.toString(proxy.getPort()));
     System.setProperty(NO_INSTANCE_METADATA, "true"); // the SDK never looks for an EC2 metadata service off loopback
@@ -54,6 +57,17 @@ final class S3Server implements AutoCloseable {
   List<String> properties() {
     return List.of("-D" + PORT_PROPERTY + "=" + proxy.getPort(), "-D" + KilledRun.HADOOP_RESOURCE + "=" + RESOURCE,
         "-D" + NO_INSTANCE_METADATA + "=true");
+  }
+
+  /**
+   * Spark settings, as {@code spark-submit --conf} gives them, that make {@link #SPARK_ONLY_BUCKET} reachable.
+   * They also keep file systems opened with them out of Hadoop's cache, which is keyed by bucket alone: a
+   * plain Configuration must not be handed an instance someone else opened with these settings.
+   */
+  java.util.Map<String, String> sparkOnlySettings() {
+    return java.util.Map.of(
+        "spark.hadoop.fs.s3a.bucket." + SPARK_ONLY_BUCKET + ".endpoint", "http://127.0.0.1:" + proxy.getPort(),
+        "spark.hadoop.fs.s3a.impl.disable.cache", "true");
   }
 
   /** The next upload of {@code key} arrives, is held, and is refused once {@link Hold#release()} is called. */

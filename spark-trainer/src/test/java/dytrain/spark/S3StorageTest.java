@@ -3,6 +3,7 @@ package dytrain.spark;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dytrain.prep.PrepJob;
@@ -44,7 +45,12 @@ class S3StorageTest {
   @BeforeAll
   static void start() throws Exception {
     s3 = new S3Server();
-    spark = TrainingSession.start("local[2]", 1, 0);
+    s3.sparkOnlySettings().forEach(System::setProperty); // read into the session's SparkConf, as --conf would be
+    try {
+      spark = TrainingSession.start("local[2]", 1, 0);
+    } finally {
+      s3.sparkOnlySettings().keySet().forEach(System::clearProperty);
+    }
     fs = new Path(S3_DATA).getFileSystem(new Configuration());
     java.nio.file.Path corpus = StorageRuns.writeCorpus(local.resolve("corpus"));
     localData = local.resolve("tiny");
@@ -140,6 +146,26 @@ class S3StorageTest {
     assertFalse(fs.exists(new Path(checkpoints, "step-00000010")), "the save swept the unmarked folder");
     assertEquals(List.of(12L, 8L, 4L), StorageRuns.steps(run));
     assertArrayEquals(StorageRuns.lastWeights(whole.toString()), StorageRuns.lastWeights(run));
+  }
+
+  /**
+   * S3A settings given only as Spark settings (spark.hadoop.*) reach the ranks, as they reach the driver:
+   * two ranks checkpoint into a bucket a plain Hadoop Configuration cannot reach, and end bitwise where
+   * the same two ranks end on the local disk.
+   */
+  @Test
+  void ranksReachABucketConfiguredOnlyInSparkSettings(@TempDir java.nio.file.Path onDisk) throws Exception {
+    String run = "s3a://" + S3Server.SPARK_ONLY_BUCKET + "/runs/two-ranks";
+    assertThrows(java.io.IOException.class, () -> new Path(run).getFileSystem(new Configuration()).exists(new Path(run)),
+        "a plain Configuration does not know this bucket's endpoint");
+    String[] twoRanks = {"distributed.ranks=2", "train.global_batch_tokens=128", "train.micro_batch_size=2",
+        "distributed.timeout_seconds=60"};
+    DistributedTraining.run(spark, StorageRuns.config(S3_DATA, twoRanks), run, m -> {}, TrainingFixture.QUIET);
+    DistributedTraining.run(spark, StorageRuns.config(localData.toString(), twoRanks), onDisk.toString(), m -> {},
+        TrainingFixture.QUIET);
+    Configuration sparkSettings = spark.sparkContext().hadoopConfiguration();
+    assertEquals(List.of(12L, 8L, 4L), StorageRuns.steps(run, sparkSettings));
+    assertArrayEquals(StorageRuns.lastWeights(onDisk.toString(), sparkSettings), StorageRuns.lastWeights(run, sparkSettings));
   }
 
   private static List<String> names(Path dir) throws Exception {

@@ -54,12 +54,19 @@ final class StorageRuns {
 
   /** The newest checkpoint's model.safetensors, verified against its SHA256SUMS. */
   static byte[] lastWeights(String run) throws IOException {
-    var newest = new CheckpointStore(run, new Configuration(), 5, 0).newest().orElseThrow();
-    return CheckpointStore.readVerified(DatasetFileSystem.of(newest.dir(), new Configuration()), newest.dir())
-        .get(ModelExport.WEIGHTS);
+    return lastWeights(run, new Configuration());
+  }
+
+  static byte[] lastWeights(String run, Configuration conf) throws IOException {
+    var newest = new CheckpointStore(run, conf, 5, 0).newest().orElseThrow();
+    return CheckpointStore.readVerified(DatasetFileSystem.of(newest.dir(), conf), newest.dir()).get(ModelExport.WEIGHTS);
   }
 
   static List<Long> steps(String run) throws IOException {
-    return new CheckpointStore(run, new Configuration(), 5, 0).list().stream().map(CheckpointStore.Checkpoint::step).toList();
+    return steps(run, new Configuration());
+  }
+
+  static List<Long> steps(String run, Configuration conf) throws IOException {
+    return new CheckpointStore(run, conf, 5, 0).list().stream().map(CheckpointStore.Checkpoint::step).toList();
   }
 }
