@@ -36,7 +36,11 @@ final class StorageRuns {
   }
 
   static PrepSettings prep(Path corpus, String out) {
-    return PrepSettings.of(List.of(corpus.toString()), out, "byte").withShardTokens(3000).withValFraction(0.2);
+    return prep(corpus.toString(), out);
+  }
+
+  static PrepSettings prep(String corpus, String out) {
+    return PrepSettings.of(List.of(corpus), out, "byte").withShardTokens(3000).withValFraction(0.2);
   }
 
   /** tiny.yaml over a byte-tokenized dataset: 12 steps, a checkpoint every 4, all kept. */
