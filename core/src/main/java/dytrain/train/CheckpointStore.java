@@ -37,9 +37,13 @@ import org.apache.hadoop.fs.Path;
 
 /**
  * Checkpoints on any Hadoop file system, one folder per step: the model in the export format, the
- * optimizer moments, state.json, extra files (the tokenizer) and SHA256SUMS. A checkpoint is written under
- * a temporary name and renamed into place, so a folder named {@code step-N} is always complete; its
- * checksums are verified on load. The last {@code keep_last} are kept, plus every {@code keep_every}-th.
+ * optimizer moments, state.json, extra files (the tokenizer), SHA256SUMS and, written last, the marker
+ * {@code DONE}. A checkpoint is complete when its marker exists; its checksums are verified on load. Where
+ * a folder rename is atomic (the local disk, HDFS: one NameNode operation) the folder is also written under
+ * a temporary name and renamed into place. Object stores (s3a://) have no rename (S3A copies object by
+ * object), so there the files go straight into {@code step-N} and the marker alone says it is whole: each
+ * file is one PUT that appears only when closed, so the marker's PUT follows every other file's. The
+ * last {@code keep_last} are kept, plus every {@code keep_every}-th.
  */
 public final class CheckpointStore {
 
@@ -47,6 +51,10 @@ public final class CheckpointStore {
   public static final String STATE = "state.json";
   public static final String SUMS = "SHA256SUMS";
   private static final String FOLDER = "checkpoints";
+  /** Written after every other file of a checkpoint (llm.c's DONE file): without it the folder is not a checkpoint. */
+  public static final String DONE = "DONE";
+  /** Schemes whose rename of a folder is atomic; elsewhere a checkpoint is written in place and marked. */
+  private static final Set<String> ATOMIC_RENAME = Set.of("file", "hdfs");
   public static final ObjectMapper JSON = new ObjectMapper()
       .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
       .enable(SerializationFeature.INDENT_OUTPUT);
@@ -106,8 +114,12 @@ public final class CheckpointStore {
 
   /** Whether {@code dir} is a complete checkpoint folder: it has its {@value #SUMS}. */
   public static boolean isCheckpoint(FileSystem fs, Path dir) throws IOException {
+    if (fs.exists(new Path(dir, DONE))) {
+      return true;
+    }
+    // checkpoints of earlier builds carry no marker; where a folder is renamed into place, SUMS proves it whole
     Path sums = new Path(dir, SUMS);
-    return fs.exists(sums) && fs.getFileStatus(sums).isFile();
+    return ATOMIC_RENAME.contains(fs.getUri().getScheme()) && fs.exists(sums) && fs.getFileStatus(sums).isFile();
   }
 
   /** The newest complete checkpoint of a run folder; none when it holds none (or does not exist). */
@@ -123,13 +135,18 @@ public final class CheckpointStore {
   public Checkpoint save(Llama model, AdamW optimizer, Map<String, float[]> syncState, TrainState state,
       Map<String, byte[]> files) throws IOException {
     Path dir = new Path(root, String.format("step-%08d", state.step()));
-    Path tmp = new Path(root, dir.getName() + ".tmp");
+    boolean renames = ATOMIC_RENAME.contains(fs.getUri().getScheme());
+    Path tmp = renames ? new Path(root, dir.getName() + ".tmp") : dir;
     if (fs.exists(root)) {
       for (FileStatus f : fs.listStatus(root)) { // left by a save that crashed mid-write, this one's too
-        if (HALF_WRITTEN.matcher(f.getPath().getName()).matches()) fs.delete(f.getPath(), true);
+        String name = f.getPath().getName();
+        if (HALF_WRITTEN.matcher(name).matches()
+            || !renames && NAME.matcher(name).matches() && !fs.exists(new Path(f.getPath(), DONE))) {
+          fs.delete(f.getPath(), true);
+        }
       }
     }
-    AtomicWrite.folder(fs, dir, tmp, into -> {
+    AtomicWrite.Contents contents = into -> {
       Map<String, String> sums = new LinkedHashMap<>();
       sums.put(ModelExport.WEIGHTS, write(into, ModelExport.WEIGHTS, out -> ModelExport.writeWeights(model, out)));
       byte[] config = ModelExport.configJson(model);
@@ -145,7 +162,16 @@ public final class CheckpointStore {
       StringBuilder text = new StringBuilder();
       sums.forEach((name, sum) -> text.append(sum).append("  ").append(name).append('\n'));
       write(into, SUMS, out -> out.write(text.toString().getBytes(StandardCharsets.UTF_8)));
-    });
+      // every file above is closed (on S3: uploaded) before the marker is created
+      write(into, DONE, out -> out.write(("step " + state.step() + "\n").getBytes(StandardCharsets.UTF_8)));
+    };
+    if (renames) {
+      AtomicWrite.folder(fs, dir, tmp, contents); // replaces a same-step folder only once the new one is whole
+    } else {
+      discard(dir); // a same-step folder an earlier attempt left is written over in place
+      fs.mkdirs(dir);
+      contents.writeTo(dir);
+    }
     prune();
     return new Checkpoint(state.step(), dir);
   }
@@ -221,6 +247,17 @@ public final class CheckpointStore {
     }
     out.sort((a, b) -> Long.compare(b.step(), a.step()));
     return out;
+  }
+
+  /**
+   * A checkpoint folder is complete when its marker exists. Folders renamed into place before the marker
+   * existed are complete by their name where renames are atomic, and hold SHA256SUMS.
+   */
+
+  /** Deletes a checkpoint folder marker first, so a delete cut short never leaves a marked, partial folder. */
+  private void discard(Path dir) throws IOException {
+    fs.delete(new Path(dir, DONE), false);
+    fs.delete(dir, true);
   }
 
   public Optional<Checkpoint> newest() throws IOException {
@@ -316,7 +353,7 @@ public final class CheckpointStore {
       if ((keepEvery > 0 && c.step() % keepEvery == 0) || keepSteps.contains(c.step())) {
         continue;
       }
-      fs.delete(c.dir(), true);
+      discard(c.dir());
       kept.remove(c);
     }
     pruneRankOptimizers(kept);
