@@ -129,7 +129,7 @@ public final class Trainer {
     double tokensPerSecond = tokens / seconds;
     return new StepMetrics(step, loss, norm, lr, tokens, tokensPerSecond,
         flopsPerToken * tokensPerSecond / p.peakFlops(), (loaded - start) / 1e9,
-        (computed - loaded) / 1e9, communication, (System.nanoTime() - synced) / 1e9, bad);
+        (computed - loaded) / 1e9, communication, (System.nanoTime() - synced) / 1e9, bad, false);
   }
 
   private TrainState next(TrainState s, long tokens, boolean bad) {
