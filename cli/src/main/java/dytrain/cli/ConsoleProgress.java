@@ -146,7 +146,7 @@ final class ConsoleProgress implements Trainer.Listener, AutoCloseable {
   private String figures(StepMetrics m) {
     return String.format("loss %.3f%s | %,.0f tok/s | mfu %.0f%%%s",
         m.loss(), Double.isNaN(lastVal) ? "" : String.format(" val %.3f", lastVal), m.tokensPerSecond(),
-        100 * m.mfu(), m.skipped() ? " | SKIPPED (NaN)" : "");
+        100 * m.mfu(), m.outlier() ? " | SKIPPED (outlier)" : m.skipped() ? " | SKIPPED (NaN)" : "");
   }
 
   private static String clock(long seconds) {

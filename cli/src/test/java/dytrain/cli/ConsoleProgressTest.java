@@ -88,6 +88,6 @@ class ConsoleProgressTest {
   }
 
   private static StepMetrics metrics(long step, double loss, boolean skipped) {
-    return new StepMetrics(step, loss, 1.0, 1e-3, 4096, 12345, 0.57, 0.001, 0.3, 0, 0.01, skipped);
+    return new StepMetrics(step, loss, 1.0, 1e-3, 4096, 12345, 0.57, 0.001, 0.3, 0, 0.01, skipped, false);
   }
 }

@@ -31,7 +31,8 @@ public record TrainConfig(
     Integer keepEvery,
     Integer maxBadSteps,
     Double peakFlops,
-    List<Integer> checkpointAt) {
+    List<Integer> checkpointAt,
+    Double outlierZ) {
 
   public TrainConfig {
     steps = positive("steps", steps == null ? 1000 : steps);
@@ -88,12 +89,15 @@ public record TrainConfig(
     // a sweep's cooldown branches start from these steps of their trunk (CooldownPlan.forkSteps)
     checkpointAt = checkpointAt == null ? List.of() : List.copyOf(checkpointAt);
     checkpointAt.forEach(s -> positive("checkpoint_at", s));
+    if (outlierZ != null) { // null: no outlier guard (OutlierDetector)
+      positive("outlier_z", outlierZ);
+    }
   }
 
   /** Defaults for everything: a config file need not have a train section to be initialised or scored. */
   public static TrainConfig defaults() {
     return new TrainConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-        null, null, null, null, null, null, null, null, null);
+        null, null, null, null, null, null, null, null, null, null);
   }
 
   private static <T extends Number> T positive(String key, T value) {

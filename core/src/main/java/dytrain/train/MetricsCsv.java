@@ -20,14 +20,15 @@ public final class MetricsCsv {
   private MetricsCsv() {}
 
   public static final String STEP_HEADER =
-      "step,loss,grad_norm,lr,tokens,tokens_per_s,mfu,data_ms,compute_ms,allreduce_ms,optimizer_ms,skipped";
+      "step,loss,grad_norm,lr,tokens,tokens_per_s,mfu,data_ms,compute_ms,allreduce_ms,optimizer_ms,skipped,outlier";
   public static final String EVAL_HEADER = "step,val_loss,val_ppl";
 
   /** A metrics.csv row; times are written in milliseconds. */
   public static String format(StepMetrics m) {
-    return String.format(Locale.ROOT, "%d,%.6f,%.6f,%.6e,%d,%.1f,%.4f,%.2f,%.2f,%.2f,%.2f,%d",
+    return String.format(Locale.ROOT, "%d,%.6f,%.6f,%.6e,%d,%.1f,%.4f,%.2f,%.2f,%.2f,%.2f,%d,%d",
         m.step(), m.loss(), m.gradNorm(), m.lr(), m.tokens(), m.tokensPerSecond(), m.mfu(), m.dataSeconds() * 1e3,
-        m.computeSeconds() * 1e3, m.communicationSeconds() * 1e3, m.optimizerSeconds() * 1e3, m.skipped() ? 1 : 0);
+        m.computeSeconds() * 1e3, m.communicationSeconds() * 1e3, m.optimizerSeconds() * 1e3, m.skipped() ? 1 : 0,
+        m.outlier() ? 1 : 0);
   }
 
   /** An eval.csv row; the perplexity column is exp(loss), for people reading the file. */
@@ -49,7 +50,8 @@ public final class MetricsCsv {
       out.add(new StepMetrics(r.longValue("step"), r.doubleValue("loss"), r.doubleValue("grad_norm"),
           r.doubleValue("lr"), r.longValue("tokens"), r.doubleValue("tokens_per_s"), r.doubleValue("mfu"),
           r.doubleValue("data_ms") / 1e3, r.doubleValue("compute_ms") / 1e3, r.doubleValue("allreduce_ms") / 1e3,
-          r.doubleValue("optimizer_ms") / 1e3, r.longValue("skipped") == 1));
+          r.doubleValue("optimizer_ms") / 1e3, r.longValue("skipped") == 1,
+          r.has("outlier") && r.longValue("outlier") == 1)); // metrics.csv before the outlier guard: none
     }
     return out;
   }
@@ -88,6 +90,10 @@ public final class MetricsCsv {
   }
 
   private record Row(Path file, int line, String header, Map<String, Integer> columns, String[] fields) {
+    boolean has(String column) {
+      return columns.containsKey(column);
+    }
+
     String field(String column) {
       Integer c = columns.get(column);
       if (c == null) {

@@ -24,7 +24,7 @@ import org.apache.parquet.schema.Types;
  * the CSV header's names; counters are int64, the rest double. Written whole, then renamed into place.
  */
 final class MetricsParquet {
-  private static final Set<String> INTEGER_COLUMNS = Set.of("step", "tokens", "skipped");
+  private static final Set<String> INTEGER_COLUMNS = Set.of("step", "tokens", "skipped", "outlier");
 
   private MetricsParquet() {}
 

@@ -40,7 +40,7 @@ public record RunStart(Llama model, AdamW optimizer, TrainState state, Optional<
 
   static RunStart fresh(DytrainConfig config, DatasetTokenizer tokenizer, Rank rank) {
     Llama model = Llama.init(config.model(), config.seed(), rank.device(), DataType.FLOAT32);
-    var state = new TrainState(0, 0, config.seed(), 0, 0, 0, tokenizer.spec(),
+    var state = new TrainState(0, 0, config.seed(), 0, 0, 0, 0, null, null, tokenizer.spec(),
         ConfigLoader.YAML.valueToTree(model.alpha0()), ConfigLoader.YAML.valueToTree(config));
     return new RunStart(model, new AdamW(model.parameters(), config.train()), state, Optional.empty());
   }

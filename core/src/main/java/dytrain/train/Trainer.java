@@ -17,8 +17,8 @@ import java.util.OptionalDouble;
 
 /**
  * The train loop, and only the loop: each step reads this rank's micro-batches, accumulates gradients,
- * averages them across ranks, guards against NaN, clips, updates, then evaluates and checkpoints on
- * schedule. The work lives in the components it is given.
+ * averages them across ranks, guards against NaN and spikes, clips, updates, then evaluates and checkpoints
+ * on schedule. The work lives in the components it is given.
  */
 public final class Trainer {
 
@@ -54,6 +54,8 @@ public final class Trainer {
   private final LrSchedule schedule;
   private final Collection<NDArray> params;
   private final double flopsPerToken;
+  private final OutlierDetector lossSpikes;
+  private final OutlierDetector gradNormSpikes;
   private TrainState state;
   /** The step of the checkpoint this run resumed from or last wrote; -1 for none. */
   private long lastCheckpointStep;
@@ -69,6 +71,8 @@ public final class Trainer {
     this.params = model.parameters().all().values();
     this.flopsPerToken = ModelSize.of(parts.config().model()).trainingFlopsPerToken(parts.config().seqLen());
     this.lastCheckpointStep = state.step() > 0 ? state.step() : -1;
+    this.lossSpikes = new OutlierDetector(parts.config().train().outlierZ(), state.recentLosses());
+    this.gradNormSpikes = new OutlierDetector(parts.config().train().outlierZ(), state.recentGradNorms());
   }
 
   /** Trains until {@code train.steps}; returns the final state. */
@@ -114,7 +118,8 @@ public final class Trainer {
     double lr = schedule.at(step);
     double norm = GradientClipping.clip(params, p.config().train().gradClip());
     boolean bad = !Double.isFinite(loss) || !Double.isFinite(norm);
-    if (!bad) {
+    boolean outlier = isOutlier(bad, loss, norm) && !bad; // a NaN step is counted as one
+    if (!bad && !outlier) {
       optimizer.step(lr);
     }
     params.forEach(Autograd::zeroGradient);
@@ -124,23 +129,35 @@ public final class Trainer {
       parallel.checkReplicas(step, params);
     }
     long tokens = (long) p.config().globalBatchSequences() * p.config().seqLen();
-    state = next(state, tokens, bad);
+    state = next(state, tokens, bad, outlier);
     double seconds = (System.nanoTime() - start) / 1e9;
     double tokensPerSecond = tokens / seconds;
     return new StepMetrics(step, loss, norm, lr, tokens, tokensPerSecond,
         flopsPerToken * tokensPerSecond / p.peakFlops(), (loaded - start) / 1e9,
-        (computed - loaded) / 1e9, communication, (System.nanoTime() - synced) / 1e9, bad);
+        (computed - loaded) / 1e9, communication, (System.nanoTime() - synced) / 1e9, bad || outlier, outlier);
   }
 
-  private TrainState next(TrainState s, long tokens, boolean bad) {
+  /**
+   * Whether a finite step spikes in loss or gradient norm ({@code train.outlier_z}); both detectors see
+   * every finite step. The loss and norm are the all-reduced ones, so synchronous ranks agree without a
+   * message; DiLoCo's are rank-local, so a spike on any rank skips the step on all, whose AdamW step counts
+   * then stay equal. Every rank votes, a NaN one too, so the vote never waits for a rank that left it out.
+   */
+  private boolean isOutlier(boolean bad, double loss, double norm) {
+    boolean spike = !bad && (lossSpikes.isOutlier(loss) | gradNormSpikes.isOutlier(norm)); // | : both windows move
+    return p.config().train().outlierZ() != null && !parallel.onEveryRank(!spike);
+  }
+
+  private TrainState next(TrainState s, long tokens, boolean bad, boolean outlier) {
     int consecutive = bad ? s.consecutiveBadSteps() + 1 : 0;
     if (consecutive > p.config().train().maxBadSteps()) {
       throw new DytrainException(consecutive + " steps in a row had a NaN or infinite loss or gradient norm"
           + " (train.max_bad_steps = " + p.config().train().maxBadSteps() + "); stopping. " + whereToRestart());
     }
     return new TrainState(s.step() + 1, s.nextWindow() + p.config().globalBatchSequences(), s.dataSeed(),
-        s.tokensSeen() + tokens, s.skippedUpdates() + (bad ? 1 : 0), consecutive, s.tokenizer(), s.alpha0(),
-        s.config());
+        s.tokensSeen() + tokens, s.skippedUpdates() + (bad || outlier ? 1 : 0), consecutive,
+        s.outlierUpdates() + (outlier ? 1 : 0), lossSpikes.history(), gradNormSpikes.history(), s.tokenizer(),
+        s.alpha0(), s.config());
   }
 
   private String whereToRestart() {

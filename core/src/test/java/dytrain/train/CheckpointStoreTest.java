@@ -22,7 +22,7 @@ class CheckpointStoreTest {
   @TempDir Path run;
 
   static TrainState state(long step) {
-    return new TrainState(step, step * 4, 1, step * 64, 0, 0, "byte", null, null);
+    return new TrainState(step, step * 4, 1, step * 64, 0, 0, 0, null, null, "byte", null, null);
   }
 
   @Test

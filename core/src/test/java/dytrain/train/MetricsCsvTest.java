@@ -17,18 +17,19 @@ class MetricsCsvTest {
 
   @Test
   void aStepRowHasTheLayoutOfExistingRunFolders() {
-    var m = new StepMetrics(3, 4.1234567, 0.5, 3e-4, 2048, 12345.67, 0.01234, 0.0012, 0.25, 0.0, 0.01, false);
-    assertEquals("3,4.123457,0.500000,3.000000e-04,2048,12345.7,0.0123,1.20,250.00,0.00,10.00,0", MetricsCsv.format(m));
+    var m = new StepMetrics(3, 4.1234567, 0.5, 3e-4, 2048, 12345.67, 0.01234, 0.0012, 0.25, 0.0, 0.01, true, true);
+    assertEquals("3,4.123457,0.500000,3.000000e-04,2048,12345.7,0.0123,1.20,250.00,0.00,10.00,1,1", MetricsCsv.format(m));
     assertEquals("100,2.000000,7.3891", MetricsCsv.format(new MetricsLog.Eval(100, 2.0)));
   }
 
+  /** Also a file from before the outlier column: its steps read as no outliers. */
   @Test
   void columnsAreFoundByTheirNameInTheHeader() throws Exception {
     Path file = dir.resolve("metrics.csv");
     Files.writeString(file, "skipped,step,loss,notes,grad_norm,lr,tokens,tokens_per_s,mfu,data_ms,compute_ms,allreduce_ms,optimizer_ms\n"
         + "1,7,3.5,x,0.25,0.001,64,640.0,0.5,1.00,20.00,3.00,4.00\n");
     List<StepMetrics> steps = MetricsCsv.readSteps(fs(), hadoop(file));
-    assertEquals(List.of(new StepMetrics(7, 3.5, 0.25, 0.001, 64, 640.0, 0.5, 0.001, 0.02, 0.003, 0.004, true)), steps);
+    assertEquals(List.of(new StepMetrics(7, 3.5, 0.25, 0.001, 64, 640.0, 0.5, 0.001, 0.02, 0.003, 0.004, true, false)), steps);
   }
 
   @Test

@@ -224,8 +224,9 @@ class TrainerTest {
     List<StepMetrics> seen = new ArrayList<>();
     TrainingFixture.train(config, run, seen::add);
     List<String> lines = Files.readAllLines(run.resolve(MetricsLog.TRAIN_FILE));
-    // the header existing run folders hold, spelled out: a renamed or moved column breaks them
-    assertEquals("step,loss,grad_norm,lr,tokens,tokens_per_s,mfu,data_ms,compute_ms,allreduce_ms,optimizer_ms,skipped", lines.get(0));
+    // the header existing run folders hold, spelled out: a renamed or moved column breaks them (new ones go last)
+    assertEquals("step,loss,grad_norm,lr,tokens,tokens_per_s,mfu,data_ms,compute_ms,allreduce_ms,optimizer_ms,skipped,outlier",
+        lines.get(0));
     assertEquals(7, lines.size());
     List<StepMetrics> csv = TrainingFixture.steps(run);
     var schedule = LrSchedule.of(config.train());

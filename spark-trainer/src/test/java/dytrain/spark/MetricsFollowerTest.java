@@ -22,7 +22,7 @@ class MetricsFollowerTest {
   void followsStepsAndEvaluationsFromTheResumedStepOn() throws Exception {
     List<String> steps = new ArrayList<>();
     for (int s = 0; s < 6; s++) {
-      steps.add(MetricsCsv.format(new StepMetrics(s, 4.0, 1.0, 0.001, 128, 1000, 0.5, 1e-4, 0.01, 0, 0.001, false)));
+      steps.add(MetricsCsv.format(new StepMetrics(s, 4.0, 1.0, 0.001, 128, 1000, 0.5, 1e-4, 0.01, 0, 0.001, false, false)));
     }
     Files.writeString(run.resolve(MetricsLog.TRAIN_FILE), MetricsCsv.table(MetricsCsv.STEP_HEADER, steps));
     Files.writeString(run.resolve(MetricsLog.EVAL_FILE), MetricsCsv.table(MetricsCsv.EVAL_HEADER,
