@@ -179,7 +179,7 @@ class HdfsStorageTest {
     var modelConfig = ConfigLoader.load(java.nio.file.Path.of("../configs/tiny.yaml"), List.of()).model();
     String run = cluster.getURI() + "/runs/resave";
     var store = new CheckpointStore(run, new Configuration(), 5, 0);
-    var state = new TrainState(3, 12, 1, 192, 0, 0, "byte", null, null);
+    var state = new TrainState(3, 12, 1, 192, 0, 0, 0, null, null, "byte", null, null);
     for (int seed = 1; seed <= 2; seed++) {
       try (Llama model = Llama.init(modelConfig, seed)) {
         store.save(model, new AdamW(model.parameters(), TrainConfig.defaults()), state, Map.of());
