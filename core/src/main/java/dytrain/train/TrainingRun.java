@@ -90,7 +90,7 @@ public final class TrainingRun {
     AdamW optimizer;
     TrainState state;
     if (newest.isPresent()) {
-      Resumed resumed = newestIntact(store, rank, log);
+      Resumed resumed = newestIntact(store, rank, config.model().dtype(), log);
       CheckpointStore.Loaded loaded = resumed.loaded();
       newest = Optional.of(resumed.checkpoint());
       requireSameModel(config.model(), loaded.model().config(), newest.get().dir().toString());
@@ -131,10 +131,10 @@ public final class TrainingRun {
     Evaluator evaluator = writer ? evaluator(config, dataset, windowLength, log) : null;
     // Rank 0 reports MFU; measuring on every rank at once would only make the ranks compete for the cores.
     // The peak is one rank's; a step's tokens are the whole global batch, computed by all ranks together.
-    double peak = t.peakFlops() != null ? t.peakFlops() : writer ? PeakFlops.measure() : Double.NaN;
+    double peak = t.peakFlops() != null ? t.peakFlops() : writer ? PeakFlops.measure(config.model().dtype()) : Double.NaN;
     if (writer) {
-      log.printf("MFU against %.1f GFLOP/s per rank x %d rank(s) (%s fp32 matmul peak)%n", peak / 1e9,
-          rank.worldSize(), t.peakFlops() != null ? "train.peak_flops" : "measured");
+      log.printf("MFU against %.1f GFLOP/s per rank x %d rank(s) (%s %s matmul peak)%n", peak / 1e9,
+          rank.worldSize(), t.peakFlops() != null ? "train.peak_flops" : "measured", config.model().dtype());
     }
     var parts = new Trainer.Parts(rank.rank(), config, model, optimizer, batches, evaluator, rank.sync(), store,
         metrics, tokenizer.files(), peak * rank.worldSize());
@@ -159,11 +159,11 @@ public final class TrainingRun {
    */
   private record Resumed(CheckpointStore.Checkpoint checkpoint, CheckpointStore.Loaded loaded) {}
 
-  private static Resumed newestIntact(CheckpointStore store, Rank rank, PrintStream log) throws IOException {
+  private static Resumed newestIntact(CheckpointStore store, Rank rank, String dtype, PrintStream log) throws IOException {
     DytrainException first = null;
     for (CheckpointStore.Checkpoint c : store.list()) {
       try {
-        return new Resumed(c, store.load(c, rank.device()));
+        return new Resumed(c, store.load(c, rank.device(), dtype)); // model.dtype may change on resume
       } catch (DytrainException | org.apache.hadoop.fs.ChecksumException damaged) {
         if (first == null) {
           first = damaged instanceof DytrainException d ? d : new DytrainException(c.dir() + ": " + damaged.getMessage(), damaged);
