@@ -20,7 +20,7 @@ final class Block {
     mlp = new Mlp(model, prefix + ".mlp", params, kernels);
   }
 
-  NDArray forward(NDArray h, Rope rope) {
+  NDArray forward(NDArray h, NDArray[] rope) {
     h = h.add(attention.forward(attentionNorm.forward(h), rope));
     return h.add(mlp.forward(mlpNorm.forward(h)));
   }

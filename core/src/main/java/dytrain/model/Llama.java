@@ -82,8 +82,9 @@ public final class Llama implements AutoCloseable {
     if (embedScale != null) {
       h = h.mul(embedScale);
     }
+    NDArray[] ropeTables = rope.tables(tokens.getManager(), Math.toIntExact(tokens.getShape().get(1)));
     for (Block block : blocks) {
-      h = block.forward(h, rope);
+      h = block.forward(h, ropeTables);
     }
     return finalNorm.forward(h);
   }

@@ -1,7 +1,6 @@
 package dytrain.model;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.nn.Activation;
 import dytrain.config.ModelConfig;
 
 /** SwiGLU feed-forward: {@code down(silu(gate(x)) * up(x))} (LLaMA; Shazeer 2020). */
@@ -23,8 +22,6 @@ final class Mlp {
   }
 
   NDArray forward(NDArray x) {
-    NDArray g = kernels.linear(x, gate);
-    NDArray silu = g.mul(Activation.sigmoid(g));
-    return kernels.linear(silu.mul(kernels.linear(x, up)), down);
+    return kernels.swiGlu(x, gate, up, down);
   }
 }
