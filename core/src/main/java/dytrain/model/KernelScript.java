@@ -61,6 +61,11 @@ final class KernelScript implements AutoCloseable {
       list.add(input.getName() == null ? input : input.reshape(input.getShape()));
     }
     list.add(methodMarkers.computeIfAbsent(method, this::marker));
+    // The profiling executor runs a method's first calls as written and later ones as an optimized graph
+    // whose backward rounds differently: a resumed run (fresh module) would then drift from an
+    // uninterrupted one in the last bits. Unoptimized, every call runs the same ops (and autograd is
+    // eager's). The switch is per thread in libtorch, so it is set on the calling thread.
+    JniUtils.setGraphExecutorOptimize(false);
     // the result joins the first input's manager, the step's scope: callers put an activation first
     return IValueUtils.forward(module, list, true).singletonOrThrow();
   }
