@@ -20,6 +20,24 @@ final class Stopwatch {
     return best;
   }
 
+  /**
+   * Wall and process-CPU seconds per run, after {@code warmup} untimed runs. On a machine shared with other
+   * jobs wall time also measures them; the CPU seconds of this process (all its threads, libtorch's
+   * included; run with OMP_WAIT_POLICY=PASSIVE so waiting threads do not spin) measure its own work.
+   */
+  static double[] wallAndCpuSecondsPerRun(int warmup, int runs, Runnable body) {
+    var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    for (int i = 0; i < warmup; i++) {
+      body.run();
+    }
+    long cpu = os.getProcessCpuTime();
+    long start = System.nanoTime();
+    for (int i = 0; i < runs; i++) {
+      body.run();
+    }
+    return new double[] {(System.nanoTime() - start) / 1e9 / runs, (os.getProcessCpuTime() - cpu) / 1e9 / runs};
+  }
+
   /** Median-free mean seconds per run of {@code body}, after {@code warmup} untimed runs. */
   static double secondsPerRun(int warmup, int runs, Runnable body) {
     for (int i = 0; i < warmup; i++) {
