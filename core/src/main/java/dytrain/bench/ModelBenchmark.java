@@ -41,9 +41,13 @@ public final class ModelBenchmark {
   }
 
   static ModelConfig withNorm(ModelConfig c, NormType type) {
+    return with(c, type, c.dtype());
+  }
+
+  static ModelConfig with(ModelConfig c, NormType type, String dtype) {
     return new ModelConfig(c.vocabSize(), c.hiddenSize(), c.intermediateSize(), c.numLayers(), c.numHeads(),
         c.numKvHeads(), c.maxSeqLen(), c.ropeTheta(), type, c.normBias(), c.normEps(), c.tieEmbeddings(),
-        c.alpha0Attention(), c.alpha0Other(), c.initStd(), c.dtype());
+        c.alpha0Attention(), c.alpha0Other(), c.initStd(), dtype);
   }
 
   private static double[] measure(ModelConfig config, int batch, int seqLen, int runs) {

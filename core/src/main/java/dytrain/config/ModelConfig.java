@@ -10,6 +10,8 @@ import java.nio.file.Path;
  * @param alpha0Other explicit alpha0 for the norm before the MLP and the final norm; null means the policy
  * @param alpha0Table a YAML {@link Alpha0Table} replacing the width policy; read when the config is resolved,
  *     so the resolved config (stored with checkpoints, shipped to ranks) holds its values, not just its name
+ * @param dtype what the matmuls and attention compute in: float32 or bfloat16 (weights, optimizer state,
+ *     checkpoints and the all-reduce stay fp32 either way; see dytrain.model.Kernels)
  */
 public record ModelConfig(
     Integer vocabSize,
@@ -89,13 +91,22 @@ public record ModelConfig(
     positive("init_std", initStd);
     dtype = dtype == null ? "float32" : dtype;
     switch (dtype) {
-      case "float32" -> {}
-      case "bfloat16" -> throw new DytrainException(
-          "model.dtype = bfloat16 is not supported: DJL's PyTorch engine aborts the JVM on bfloat16;"
-              + " allowed: float32");
+      case "float32", "bfloat16" -> {}
+      case "float16" -> throw new DytrainException(
+          "model.dtype = float16 is not supported: float16 training needs loss scaling, and this CPU has no"
+              + " fast float16 matmul; allowed: float32, bfloat16 (same speed, fp32's range)");
       default -> throw new DytrainException(
-          "model.dtype = '" + dtype + "' is not supported; allowed: float32");
+          "model.dtype = '" + dtype + "' is not supported; allowed: float32, bfloat16");
     }
+  }
+
+  /**
+   * The same model computing in another dtype: weights and checkpoints are fp32 in every dtype, so a run
+   * may resume, or a trained model be evaluated, in either.
+   */
+  public ModelConfig withDtype(String newDtype) {
+    return new ModelConfig(vocabSize, hiddenSize, intermediateSize, numLayers, numHeads, numKvHeads, maxSeqLen,
+        ropeTheta, normType, normBias, normEps, tieEmbeddings, alpha0Attention, alpha0Other, initStd, newDtype);
   }
 
   public int headDim() {

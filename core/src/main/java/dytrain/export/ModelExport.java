@@ -134,7 +134,7 @@ public final class ModelExport {
         c.hasNonNull("alpha0_attention") ? k.number("alpha0_attention", 0) : null,
         c.hasNonNull("alpha0_other") ? k.number("alpha0_other", 0) : null,
         k.number("initializer_range", 0.02),
-        "float32");
+        c.path("compute_dtype").asText("float32"));
   }
 
   /** Typed reads of config.json keys: a value of the wrong type is an error naming the file and key. */
@@ -187,7 +187,8 @@ public final class ModelExport {
     c.put("mlp_bias", false);
     c.put("tie_word_embeddings", m.tieEmbeddings());
     c.put("initializer_range", m.initStd());
-    c.put("torch_dtype", "float32");
+    c.put("torch_dtype", "float32"); // the stored weights; compute_dtype is what dytrain's matmuls ran in
+    c.put("compute_dtype", m.dtype());
     c.put("norm_type", m.normType().key());
     c.put("norm_bias", m.normBias());
     if (m.normType().isDynamic()) {

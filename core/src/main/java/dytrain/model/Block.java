@@ -12,16 +12,16 @@ final class Block {
   private final Norm mlpNorm;
   private final Mlp mlp;
 
-  Block(ModelConfig model, int layer, Alpha0Policy alpha0, Parameters params) {
+  Block(ModelConfig model, int layer, Alpha0Policy alpha0, Parameters params, Kernels kernels) {
     String prefix = "model.layers." + layer;
     attentionNorm = Norm.create(model, prefix + ".input_layernorm", alpha0.attention(), params);
-    attention = new Attention(model, prefix + ".self_attn", params);
+    attention = new Attention(model, prefix + ".self_attn", params, kernels);
     mlpNorm = Norm.create(model, prefix + ".post_attention_layernorm", alpha0.other(), params);
-    mlp = new Mlp(model, prefix + ".mlp", params);
+    mlp = new Mlp(model, prefix + ".mlp", params, kernels);
   }
 
-  NDArray forward(NDArray h, Rope rope, NDArray causalMask) {
-    h = h.add(attention.forward(attentionNorm.forward(h), rope, causalMask));
+  NDArray forward(NDArray h, NDArray[] rope) {
+    h = h.add(attention.forward(attentionNorm.forward(h), rope));
     return h.add(mlp.forward(mlpNorm.forward(h)));
   }
 }

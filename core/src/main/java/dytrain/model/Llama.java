@@ -3,10 +3,8 @@ package dytrain.model;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.core.Embedding;
-import ai.djl.nn.core.Linear;
 import dytrain.config.ModelConfig;
 import dytrain.model.norm.Norm;
 import java.util.ArrayList;
@@ -15,13 +13,15 @@ import java.util.List;
 /**
  * The LLaMA decoder of ARCHITECTURE.md on one page: token embedding (times a learnable {@code embed_scale} for
  * dyt/derf), pre-norm {@link Block}s, a final norm and the LM head (tied to the embedding or not).
- * Tensors are named as in Hugging Face's LlamaForCausalLM so export is a rename-free write.
+ * Tensors are named as in Hugging Face's LlamaForCausalLM so export is a rename-free write. The matmuls,
+ * attention and the LM head run in {@code model.dtype} through {@link Kernels}; the weights stay fp32.
  */
 public final class Llama implements AutoCloseable {
 
   private final ModelConfig config;
   private final Alpha0Policy alpha0;
   private final Parameters params;
+  private final Kernels kernels;
   private final NDArray embedding;
   private final NDArray embedScale;
   private final List<Block> blocks = new ArrayList<>();
@@ -33,12 +33,13 @@ public final class Llama implements AutoCloseable {
     this.config = config;
     this.params = params;
     this.alpha0 = Alpha0Policy.of(config);
+    this.kernels = Kernels.load(config.dtype(), params.manager());
     int d = config.hiddenSize();
     embedding = params.normal("model.embed_tokens.weight", config.initStd(), config.vocabSize(), d);
     // DyT paper, LLaMA appendix: without this scale the activations start too small and training stalls.
     embedScale = config.normType().isDynamic() ? params.constant("model.embed_scale", Math.sqrt(d), 1) : null;
     for (int layer = 0; layer < config.numLayers(); layer++) {
-      blocks.add(new Block(config, layer, alpha0, params));
+      blocks.add(new Block(config, layer, alpha0, params, kernels));
     }
     finalNorm = Norm.create(config, "model.norm", alpha0.other(), params);
     lmHead = config.tieEmbeddings() ? embedding : params.normal("lm_head.weight", config.initStd(), config.vocabSize(), d);
@@ -62,22 +63,12 @@ public final class Llama implements AutoCloseable {
 
   /** Token ids [B, T] (int64) -> logits [B, T, vocab]. */
   public NDArray forward(NDArray tokens) {
-    int t = Math.toIntExact(tokens.getShape().get(1));
-    NDArray h = Embedding.embedding(tokens, embedding, SparseFormat.DENSE).singletonOrThrow();
-    if (embedScale != null) {
-      h = h.mul(embedScale);
-    }
-    NDArray mask = causalMask(tokens, t);
-    for (Block block : blocks) {
-      h = block.forward(h, rope, mask);
-    }
-    return Linear.linear(finalNorm.forward(h), lmHead).singletonOrThrow();
+    return kernels.linear(hidden(tokens), lmHead);
   }
 
   /** Next-token negative log-likelihood (natural log) at every position: [B, T] from inputs and targets. */
   public NDArray tokenNll(NDArray inputs, NDArray targets) {
-    NDArray logProbs = forward(inputs).logSoftmax(-1);
-    return logProbs.gather(targets.expandDims(-1), -1).squeeze(-1).neg();
+    return kernels.tokenNll(hidden(inputs), lmHead, targets);
   }
 
   /** The mean next-token cross-entropy, the training loss. */
@@ -85,14 +76,17 @@ public final class Llama implements AutoCloseable {
     return tokenNll(inputs, targets).mean();
   }
 
-  private NDArray causalMask(NDArray like, int t) {
-    float[] mask = new float[t * t];
-    for (int i = 0; i < t; i++) {
-      for (int j = i + 1; j < t; j++) {
-        mask[i * t + j] = Float.NEGATIVE_INFINITY;
-      }
+  /** Token ids [B, T] -> the final norm's output [B, T, d], what the LM head reads. */
+  private NDArray hidden(NDArray tokens) {
+    NDArray h = Embedding.embedding(tokens, embedding, SparseFormat.DENSE).singletonOrThrow();
+    if (embedScale != null) {
+      h = h.mul(embedScale);
     }
-    return Tensors.of(like.getManager(), mask, new Shape(t, t)).toType(params.dtype(), false);
+    NDArray[] ropeTables = rope.tables(tokens.getManager(), Math.toIntExact(tokens.getShape().get(1)));
+    for (Block block : blocks) {
+      h = block.forward(h, ropeTables);
+    }
+    return finalNorm.forward(h);
   }
 
   public ModelConfig config() {
@@ -109,6 +103,7 @@ public final class Llama implements AutoCloseable {
 
   @Override
   public void close() {
+    kernels.close();
     params.close();
   }
 }

@@ -1,8 +1,6 @@
 package dytrain.model;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.nn.Activation;
-import ai.djl.nn.core.Linear;
 import dytrain.config.ModelConfig;
 
 /** SwiGLU feed-forward: {@code down(silu(gate(x)) * up(x))} (LLaMA; Shazeer 2020). */
@@ -11,8 +9,10 @@ final class Mlp {
   private final NDArray gate;
   private final NDArray up;
   private final NDArray down;
+  private final Kernels kernels;
 
-  Mlp(ModelConfig model, String prefix, Parameters params) {
+  Mlp(ModelConfig model, String prefix, Parameters params, Kernels kernels) {
+    this.kernels = kernels;
     int d = model.hiddenSize();
     int f = model.intermediateSize();
     double std = model.initStd();
@@ -22,8 +22,6 @@ final class Mlp {
   }
 
   NDArray forward(NDArray x) {
-    NDArray g = Linear.linear(x, gate).singletonOrThrow();
-    NDArray silu = g.mul(Activation.sigmoid(g));
-    return Linear.linear(silu.mul(Linear.linear(x, up).singletonOrThrow()), down).singletonOrThrow();
+    return kernels.swiGlu(x, gate, up, down);
   }
 }

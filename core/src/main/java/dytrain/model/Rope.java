@@ -3,6 +3,7 @@ package dytrain.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.util.Arrays;
 
@@ -33,17 +34,30 @@ public final class Rope {
     }
   }
 
-  /** Rotates queries or keys of shape [batch, heads, T, headDim] by their positions 0..T-1. */
+  /**
+   * The cos and sin tables [T, headDim] of positions 0..T-1, fp32, for the attention kernel: it computes
+   * {@code x cos + rotate_half(x) sin}, what {@link #apply} computes here in Java.
+   */
+  public NDArray[] tables(NDManager manager, int t) {
+    checkLength(t);
+    Shape table = new Shape(t, headDim);
+    return new NDArray[] {
+        Tensors.of(manager, Arrays.copyOf(cos, t * headDim), table),
+        Tensors.of(manager, Arrays.copyOf(sin, t * headDim), table)};
+  }
+
+  /** Rotates queries or keys of shape [batch, heads, T, headDim] by their positions 0..T-1 (tests, reading). */
   public NDArray apply(NDArray x) {
     int t = Math.toIntExact(x.getShape().get(2));
+    NDArray[] cs = tables(x.getManager(), t);
+    return x.mul(cs[0].toType(x.getDataType(), false)).add(rotateHalf(x).mul(cs[1].toType(x.getDataType(), false)));
+  }
+
+  private void checkLength(int t) {
     if ((long) t * headDim > cos.length) {
       throw new IllegalArgumentException(
           "sequence of " + t + " tokens exceeds model.max_seq_len = " + cos.length / headDim);
     }
-    Shape table = new Shape(t, headDim);
-    NDArray c = Tensors.of(x.getManager(), Arrays.copyOf(cos, t * headDim), table).toType(x.getDataType(), false);
-    NDArray s = Tensors.of(x.getManager(), Arrays.copyOf(sin, t * headDim), table).toType(x.getDataType(), false);
-    return x.mul(c).add(rotateHalf(x).mul(s));
   }
 
   /** [x1, x2] -> [-x2, x1] over the last axis (split, not NDIndex slicing: see the note in Tensors). */

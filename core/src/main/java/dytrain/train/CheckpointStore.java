@@ -274,6 +274,14 @@ public final class CheckpointStore {
   }
 
   public Loaded load(Checkpoint c, Device device) throws IOException {
+    return load(c, device, null);
+  }
+
+  /**
+   * The same, the model computing in {@code dtype} (null: the dtype it was trained in). The weights are
+   * fp32 whatever the run computed in, so a run may resume in another dtype.
+   */
+  public Loaded load(Checkpoint c, Device device, String dtype) throws IOException {
     Map<String, byte[]> files = readVerified(fs, c.dir());
     for (String needed : List.of(ModelExport.CONFIG, ModelExport.WEIGHTS, OPTIMIZER, STATE)) {
       if (!files.containsKey(needed)) {
@@ -286,7 +294,8 @@ public final class CheckpointStore {
     TrainState state = JSON.readValue(files.remove(STATE), TrainState.class);
     Map<String, float[]> optState = new LinkedHashMap<>();
     opt.forEach((name, t) -> optState.put(name, t.data()));
-    Llama model = ModelExport.fromTensors(config, weights, device, c.dir() + "/" + ModelExport.WEIGHTS);
+    Llama model = ModelExport.fromTensors(dtype == null ? config : config.withDtype(dtype), weights, device,
+        c.dir() + "/" + ModelExport.WEIGHTS);
     return new Loaded(model, optState, state, files);
   }
 

@@ -51,7 +51,7 @@ public record RunStart(Llama model, AdamW optimizer, TrainState state, Optional<
     for (CheckpointStore.Checkpoint c : store.list()) {
       CheckpointStore.Loaded loaded;
       try {
-        loaded = store.load(c, rank.device());
+        loaded = store.load(c, rank.device(), config.model().dtype()); // a run may resume in another dtype
       } catch (DytrainException | ChecksumException damaged) {
         if (first == null) {
           first = damaged instanceof DytrainException d ? d : new DytrainException(c.dir() + ": " + damaged.getMessage(), damaged);

@@ -101,10 +101,11 @@ public final class TrainingRun {
    */
   private static double peakFlops(DytrainConfig config, Rank rank, PrintStream log) {
     Double given = config.train().peakFlops();
-    double peak = given != null ? given : rank.writes() ? PeakFlops.measure() : Double.NaN;
+    String dtype = config.model().dtype();
+    double peak = given != null ? given : rank.writes() ? PeakFlops.measure(dtype) : Double.NaN;
     if (rank.writes()) {
-      log.printf("MFU against %.1f GFLOP/s per rank x %d rank(s) (%s fp32 matmul peak)%n", peak / 1e9,
-          rank.worldSize(), given != null ? "train.peak_flops" : "measured");
+      log.printf("MFU against %.1f GFLOP/s per rank x %d rank(s) (%s %s matmul peak)%n", peak / 1e9,
+          rank.worldSize(), given != null ? "train.peak_flops" : "measured", dtype);
     }
     return peak * rank.worldSize();
   }

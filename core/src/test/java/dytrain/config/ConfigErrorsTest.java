@@ -100,8 +100,13 @@ class ConfigErrorsTest {
   }
 
   @Test
-  void bfloat16IsRefusedBeforeItCanAbortTheJvm() {
-    assertMentions(error("model.dtype=bfloat16"), "model.dtype = bfloat16", "aborts", "float32");
+  void float16IsRefusedNamingTheKeyAndTheAllowedDtypes() {
+    assertMentions(error("model.dtype=float16"), "model.dtype = float16", "float32, bfloat16");
+  }
+
+  @Test
+  void unknownDtypeIsRefusedNamingTheKey() {
+    assertMentions(error("model.dtype=fp8"), "model.dtype = 'fp8'", "float32, bfloat16");
   }
 
   @Test

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dytrain.config.DytrainConfig;
 import dytrain.model.Autograd;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Set;
@@ -60,7 +61,7 @@ class OutlierGuardTest {
   }
 
   static DytrainConfig config(String... more) {
-    var all = new java.util.ArrayList<>(List.of("train.steps=48", "train.eval_every=48", "train.checkpoint_every=8"));
+    var all = new ArrayList<>(List.of("train.steps=48", "train.eval_every=48", "train.checkpoint_every=8"));
     all.addAll(List.of(more));
     return TrainingFixture.config(data, all.toArray(String[]::new));
   }

@@ -21,6 +21,8 @@ import org.apache.parquet.hadoop.example.GroupReadSupport;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class TrainerTest {
 
@@ -83,9 +85,10 @@ class TrainerTest {
     return rows;
   }
 
-  @Test
-  void resumedRunMatchesUninterruptedRun(@TempDir Path uninterrupted) throws Exception {
-    var config = TrainingFixture.config(data, "train.checkpoint_every=3");
+  @ParameterizedTest
+  @ValueSource(strings = {"float32", "bfloat16"})
+  void resumedRunMatchesUninterruptedRun(String dtype, @TempDir Path uninterrupted) throws Exception {
+    var config = TrainingFixture.config(data, "train.checkpoint_every=3", "model.dtype=" + dtype);
     TrainingFixture.train(config, uninterrupted, TrainingFixture.SILENT);
 
     // Crash after step 7 (0-based): the newest checkpoint holds 6 steps, so steps 6 and 7 run again.
@@ -104,6 +107,17 @@ class TrainerTest {
       assertArrayEquals(expected.get(name).data(), actual.get(name).data(), 0f, name);
     }
     assertEquals(TrainingFixture.lossColumn(uninterrupted), TrainingFixture.lossColumn(run));
+  }
+
+  /** A bf16 run's checkpoints hold fp32 master weights, so a float32 run resumes from them (and vice versa). */
+  @Test
+  void bfloat16RunResumesInFloat32() throws Exception {
+    var bf16 = TrainingFixture.config(data, "model.dtype=bfloat16", "train.steps=6", "train.checkpoint_every=3");
+    TrainingFixture.train(bf16, run, TrainingFixture.SILENT);
+    var fp32 = TrainingFixture.config(data, "model.dtype=float32", "train.steps=8", "train.checkpoint_every=3");
+    List<Long> resumedSteps = new ArrayList<>();
+    TrainingFixture.train(fp32, run, m -> resumedSteps.add(m.step()));
+    assertEquals(List.of(6L, 7L), resumedSteps, "resumed after the bf16 run's last checkpoint");
   }
 
   /** A damaged newest checkpoint (here one flipped byte) is passed over: the run resumes from the one before. */

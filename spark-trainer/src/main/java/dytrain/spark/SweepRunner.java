@@ -120,7 +120,7 @@ public final class SweepRunner {
   private final List<ResultRow> foreignRows = new ArrayList<>();
   private final Map<String, Integer> launches = new HashMap<>();
   private final Map<String, Double> unitSeconds = new HashMap<>();
-  private Double peakFlops;
+  private final Map<String, Double> peakFlops = new HashMap<>(); // per model.dtype
   private SparkSession spark;
   private long started;
   private double costDone;
@@ -396,8 +396,9 @@ public final class SweepRunner {
     if (u.trunk() && u.trial().plan() != null) u.trial().plan().forkSteps().forEach(at::add);
     ConfigLoader.set(tree, "train.checkpoint_at", at, where);
     if (u.trial().config().train().peakFlops() == null) {
-      if (peakFlops == null) peakFlops = PeakFlops.measure(); // once, not in every unit at once
-      ConfigLoader.set(tree, "train.peak_flops", DoubleNode.valueOf(peakFlops), where);
+      // once per dtype, not in every unit at once
+      double peak = peakFlops.computeIfAbsent(u.trial().config().model().dtype(), PeakFlops::measure);
+      ConfigLoader.set(tree, "train.peak_flops", DoubleNode.valueOf(peak), where);
     }
     String dataset = u.trial().config().data().dataset();
     if (dataset != null) { // a task's working folder need not be ours

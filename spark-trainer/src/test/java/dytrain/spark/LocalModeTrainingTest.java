@@ -49,6 +49,20 @@ class LocalModeTrainingTest {
     assertMfuAgainstBothRanksPeak(two, 2);
   }
 
+  /**
+   * bf16 with ranks: each rank's gradients reach its fp32 master weights in fp32 and the all-reduce averages
+   * fp32, so two ranks end where one does, up to bf16 rounding (each rank's weight gradients are bf16
+   * matmuls over half the batch, rounded before the fp32 sum).
+   */
+  @Test
+  void twoBfloat16RanksEndNearTheParametersOfOneRank(@TempDir Path one, @TempDir Path two) throws Exception {
+    TrainingFixture.train(Runs.config(data, 1, "model.dtype=bfloat16"), one, TrainingFixture.SILENT);
+    var outcome = DistributedTraining.run(spark, Runs.config(data, 2, "model.dtype=bfloat16"), two.toString(),
+        m -> {}, TrainingFixture.QUIET);
+    assertEquals(2, outcome.ranks().size());
+    Runs.assertSameParameters(one, two, 2e-2);
+  }
+
   /** MFU divides the whole batch's FLOPs/s by the peak of all ranks together (train.peak_flops = 1e9 each). */
   private static void assertMfuAgainstBothRanksPeak(Path run, int ranks) throws Exception {
     var config = Runs.config(data, ranks);

@@ -11,7 +11,8 @@ import ai.djl.ndarray.types.DataType;
  * <p>A 16-bit input is normalised in fp32 and cast back before the weight, as LLaMA's reference code and
  * Hugging Face's LlamaRMSNorm do: x^2 overflows float16 for |x| above 256. Those two casts are why the
  * DyT paper, in bf16, finds RMSNorm so much slower than DyT, which needs no such upcast (BENCHMARKS.md).
- * DJL's cast does not carry gradients, so that path is forward-only (dytrain trains in fp32).
+ * DJL's cast does not carry gradients, so that path is forward-only (benchmarks): a bf16 model keeps its
+ * norms in fp32 and casts only inside its kernels (dytrain.model.Kernels).
  */
 public record RmsNorm(NDArray weight, double eps) implements Norm {
   @Override
