@@ -74,6 +74,24 @@ public final class Kernels implements AutoCloseable {
     return script.call("token_nll" + suffix, h, w, targets);
   }
 
+  /**
+   * DyT, {@code w * tanh(alpha * x)}, x [..., d], alpha [1], w [d], as one kernel in this dtype (in
+   * bfloat16 as the DyT paper runs it: tanh on a bf16 x). The model's norms stay in Java, in fp32; this and
+   * {@link #rmsNorm} are the paper's 16-bit setting for the norm benchmark.
+   */
+  public NDArray dyt(NDArray x, NDArray alpha, NDArray w) {
+    return script.call("dyt" + suffix, x, alpha, w);
+  }
+
+  /**
+   * RMSNorm with eps 1e-5 (model.norm_eps's default), {@code x / sqrt(mean(x^2) + eps) * w}, as LLaMA's
+   * reference code computes it in 16 bits: the bf16 x is upcast, normalised in fp32, cast back to bf16
+   * and multiplied by the bf16 weight.
+   */
+  public NDArray rmsNorm(NDArray x, NDArray w) {
+    return script.call("rmsnorm" + suffix, x, w);
+  }
+
   @Override
   public void close() {
     script.close();

@@ -72,6 +72,58 @@ class KernelsTest {
     }
   }
 
+  /**
+   * The norm kernels against the formulas in doubles: fp32 to float rounding; bf16 within bf16's
+   * precision (x, alpha, w and the output each rounded to 8 bits), and autograd reaches x, alpha and w.
+   */
+  @ParameterizedTest
+  @CsvSource({"float32, 1e-5", "bfloat16, 2e-2"})
+  void normKernelsMatchTheFormulasAndPassGradients(String dtype, double tolerance) {
+    int rows = 3, d = 16;
+    double alpha = 0.7, eps = 1e-5;
+    float[] x = random(rows * d, 7);
+    float[] w = random(d, 8);
+    try (NDManager m = NDManager.newBaseManager(Device.cpu()); Kernels kernels = Kernels.load(dtype, m)) {
+      NDArray xa = Tensors.of(m, x, new Shape(rows, d));
+      NDArray aa = Tensors.of(m, new float[] {(float) alpha}, new Shape(1));
+      NDArray wa = Tensors.of(m, w, new Shape(d));
+      for (NDArray a : new NDArray[] {xa, aa, wa}) {
+        a.setRequiresGradient(true);
+      }
+      float[] dyt;
+      float[] rms;
+      try (Autograd rec = Autograd.record()) {
+        NDArray y = kernels.dyt(xa, aa, wa);
+        NDArray z = kernels.rmsNorm(xa, wa);
+        dyt = y.toFloatArray();
+        rms = z.toFloatArray();
+        Autograd.backward(y.sum().add(z.sum()));
+      }
+      for (int r = 0; r < rows; r++) {
+        double ms = 0;
+        for (int i = 0; i < d; i++) {
+          ms += (double) x[r * d + i] * x[r * d + i] / d;
+        }
+        for (int i = 0; i < d; i++) {
+          int at = r * d + i;
+          double expectDyt = w[i] * Math.tanh(alpha * x[at]);
+          double expectRms = x[at] / Math.sqrt(ms + eps) * w[i];
+          assertEquals(expectDyt, dyt[at], tolerance * Math.max(1, Math.abs(expectDyt)), dtype + " dyt " + at);
+          assertEquals(expectRms, rms[at], tolerance * Math.max(1, Math.abs(expectRms)), dtype + " rmsnorm " + at);
+        }
+      }
+      for (NDArray a : new NDArray[] {xa, aa, wa}) {
+        float[] g = a.getGradient().toFloatArray();
+        double norm = 0;
+        for (float v : g) {
+          assertTrue(Float.isFinite(v), dtype + " gradient is finite");
+          norm += Math.abs(v);
+        }
+        assertTrue(norm > 0, dtype + " gradient reaches an input of shape " + a.getShape());
+      }
+    }
+  }
+
   @Test
   void unknownDtypeIsRefusedNamingTheKey() {
     try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
