@@ -12,12 +12,15 @@ final class ModelBenchCommand implements Runnable {
   @Option(names = "--batch", defaultValue = "4") int batch;
   @Option(names = "--seq-len", defaultValue = "256") int seqLen;
   @Option(names = "--runs", defaultValue = "10") int runs;
+  @Option(names = "--dtype", description = "model.dtype for this run: float32 or bfloat16 (default: the config's)")
+  String dtype;
 
   @Override
   public void run() {
     Flags.positive("--batch", batch);
     Flags.positive("--runs", runs);
-    var model = options.load().model();
+    var config = options.load().model();
+    var model = dtype == null ? config : config.withDtype(dtype);
     if (Flags.positive("--seq-len", seqLen) > model.maxSeqLen()) {
       throw new DytrainException("--seq-len = " + seqLen + " exceeds model.max_seq_len = " + model.maxSeqLen());
     }

@@ -14,14 +14,14 @@ import java.util.Random;
 
 /**
  * Whole-model forward and forward+backward time, RMSNorm vs DyT in the same run (DyT paper, table 7:
- * -7.8% / -8.2% at LLaMA 7B), with the achieved FLOP/s of each.
+ * -7.8% / -8.2% at LLaMA 7B), with the achieved FLOP/s of each, in {@code model.dtype} (the paper's is bf16).
  */
 public final class ModelBenchmark {
   private ModelBenchmark() {}
 
   public static void run(ModelConfig base, int batch, int seqLen, int runs, PrintStream out) {
-    out.printf("model d=%d layers=%d heads=%d ffn=%d vocab=%d, batch %d x %d tokens, best of %d rounds of %d runs%n",
-        base.hiddenSize(), base.numLayers(), base.numHeads(), base.intermediateSize(), base.vocabSize(),
+    out.printf("model d=%d layers=%d heads=%d ffn=%d vocab=%d dtype=%s, batch %d x %d tokens, best of %d rounds of %d runs%n",
+        base.hiddenSize(), base.numLayers(), base.numHeads(), base.intermediateSize(), base.vocabSize(), base.dtype(),
         batch, seqLen, Stopwatch.ROUNDS, runs);
     NormType[] types = {NormType.RMSNORM, NormType.DYT};
     double[][] times = new double[types.length][];
