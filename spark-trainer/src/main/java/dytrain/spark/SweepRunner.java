@@ -36,9 +36,11 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletionService;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorCompletionService;
@@ -76,7 +78,7 @@ public final class SweepRunner {
     }
   }
 
-  /** The console's view: trials (not units) done, training, failed and not started, and the time left. */
+  /** The console's view: trials (not units) done, training now, failed, and waiting; and the time left. */
   public record Counts(int done, int running, int failed, int left, double etaSeconds) {}
 
   public interface Progress {
@@ -119,6 +121,8 @@ public final class SweepRunner {
   private final Map<String, ResultRow> rows = new LinkedHashMap<>();
   private final List<ResultRow> foreignRows = new ArrayList<>();
   private final Map<String, Integer> launches = new HashMap<>();
+  /** The units being trained now, by key: what the console counts as running. */
+  private final Map<String, Unit> running = new LinkedHashMap<>();
   private final Map<String, Double> unitSeconds = new HashMap<>();
   private final Map<String, Double> peakFlops = new HashMap<>(); // per model.dtype
   private SparkSession spark;
@@ -194,7 +198,6 @@ public final class SweepRunner {
       return t;
     });
     CompletionService<Map.Entry<Unit, Outcome>> finished = new ExecutorCompletionService<>(pool);
-    Map<String, Unit> running = new LinkedHashMap<>();
     int unitsTrained = 0;
     long steps = 0;
     try {
@@ -298,8 +301,9 @@ public final class SweepRunner {
       costDone += cost(u);
       ResultRow row = doneRow(u);
       rows.put(rowKey(u.trial(), u.tokens()), row);
-      if (u.trunk()) {
-        ready.addAll(pendingBranches(u.trial()));
+      if (u.trunk()) { // first in the queue: a trial's rows complete before the next trial starts
+        List<Unit> branches = pendingBranches(u.trial());
+        for (int i = branches.size() - 1; i >= 0; i--) ready.addFirst(branches.get(i));
       }
       writeTable();
       report(String.format("finished %s: validation loss %.4f (%.0f s)", u.name(), row.loss(), o.seconds()));
@@ -482,21 +486,19 @@ public final class SweepRunner {
   }
 
   private void report(String event) {
+    Set<String> trainingNow = new HashSet<>();
+    running.values().forEach(u -> trainingNow.add(u.trial().id()));
     int done = 0;
     int failed = 0;
-    int untouched = 0;
     for (Trial t : trials) {
       List<Long> b = budgets(t);
-      long finished = b.stream().filter(x -> done(t, x)).count();
-      boolean anyFailed = b.stream().anyMatch(x -> rows.containsKey(rowKey(t, x)) && !done(t, x));
-      if (finished == b.size()) done++;
-      else if (anyFailed) failed++;
-      else if (finished == 0 && !launches.containsKey(key(trunk(t)))) untouched++;
+      if (b.stream().allMatch(x -> done(t, x))) done++;
+      else if (!trainingNow.contains(t.id()) && b.stream().anyMatch(x -> rows.containsKey(rowKey(t, x)) && !done(t, x))) failed++;
     }
-    int running = trials.size() - done - failed - untouched;
+    int left = trials.size() - done - failed - trainingNow.size();
     double elapsed = seconds();
     double eta = costDone > 0 ? elapsed * Math.max(0, costLeft) / costDone : Double.NaN;
-    progress.update(new Counts(done, running, failed, untouched, eta), event);
+    progress.update(new Counts(done, trainingNow.size(), failed, left, eta), event);
   }
 
   private String attempt(Unit u) {

@@ -2,6 +2,7 @@ package dytrain.spark;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dytrain.config.ConfigLoader;
@@ -21,6 +22,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.BeforeAll;
@@ -39,6 +41,7 @@ class SweepRunnerTest {
   static Path sweepFile;
   static Path sweepDir;
   static SweepRunner.Summary first;
+  static final List<SweepRunner.Counts> firstCounts = new CopyOnWriteArrayList<>();
 
   @BeforeAll
   static void trainTheSweep() throws Exception {
@@ -51,7 +54,7 @@ class SweepRunnerTest {
         """);
     sweepDir = dir.resolve("sweep");
     first = SweepRunner.run(new SweepRunner.Request(sweepFile, sweepDir.toString(), "local[2]", 2),
-        SweepRunner.Progress.SILENT, TrainingFixture.QUIET);
+        (counts, event) -> firstCounts.add(counts), TrainingFixture.QUIET);
   }
 
   static Path writeSweep(String name, String rest) throws Exception {
@@ -76,6 +79,20 @@ class SweepRunnerTest {
     // the trunk's row is its eval at step 20, read independently of the runner
     Trial t = SweepRunner.trials(sweepFile).get(0);
     assertEquals(lastEval(sweepDir.resolve("trials").resolve(t.id()), 20), rows.get(1).loss(), 0);
+  }
+
+  @Test
+  void theConsoleCountsEachTrialOnceAndNeverMoreRunningThanSlots() {
+    assertFalse(firstCounts.isEmpty());
+    int doneBefore = 0;
+    for (SweepRunner.Counts c : firstCounts) {
+      assertEquals(2, c.done() + c.running() + c.failed() + c.left(), c.toString());
+      assertTrue(c.running() <= 2, c.toString());
+      assertTrue(c.done() >= doneBefore, "done went down: " + firstCounts);
+      doneBefore = c.done();
+    }
+    SweepRunner.Counts last = firstCounts.get(firstCounts.size() - 1);
+    assertEquals(new SweepRunner.Counts(2, 0, 0, 0, last.etaSeconds()), last);
   }
 
   @Test
