@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.engine.PtSymbolBlock;
+import ai.djl.pytorch.jni.IValue;
 import ai.djl.pytorch.jni.IValueUtils;
 import ai.djl.pytorch.jni.JniUtils;
 import java.io.ByteArrayInputStream;
@@ -69,6 +70,15 @@ final class KernelScript implements AutoCloseable {
     JniUtils.setGraphExecutorOptimize(false);
     // the result joins the first input's manager, the step's scope: callers put an activation first
     return IValueUtils.forward(module, list, true).singletonOrThrow();
+  }
+
+  /**
+   * Runs {@code method} on TorchScript values (lists of tensors, numbers) without recording a graph: the
+   * entry for in-place updates such as the optimizer's. The caller closes the result.
+   */
+  IValue run(String method, IValue... args) {
+    JniUtils.setGraphExecutorOptimize(false);
+    return IValueUtils.runMethod(module, method, args);
   }
 
   private NDArray marker(String method) {

@@ -5,14 +5,17 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import dytrain.config.TrainConfig;
 import dytrain.model.Autograd;
+import dytrain.model.OptimizerKernels;
 import dytrain.model.Parameters;
 import dytrain.model.Tensors;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * AdamW with decoupled weight decay (Loshchilov and Hutter 2019): {@code p -= lr * wd * p} and then the
- * bias-corrected Adam step. Matrices are decayed; 1-D tensors (norm weights, alpha, shift, embed_scale)
+ * bias-corrected Adam step, as torch's fused kernel computes it ({@link OptimizerKernels}). Matrices are decayed; 1-D tensors (norm weights, alpha, shift, embed_scale)
  * only when {@code train.decay_1d} is on. State lives beside the parameters in their long-lived manager.
  */
 public final class AdamW {
@@ -38,26 +41,25 @@ public final class AdamW {
     return parameter.getShape().dimension() >= 2 || config.decay1d();
   }
 
-  /** Applies one update from the parameters' accumulated gradients. */
+  /** Applies one update from the parameters' accumulated gradients, in two fused calls: decayed and not. */
   public void step(double lr) {
     updates++;
-    double b1 = config.beta1();
-    double b2 = config.beta2();
-    double correction1 = 1 - Math.pow(b1, updates);
-    double correction2 = 1 - Math.pow(b2, updates);
     try (NDScope scope = new NDScope(); Autograd off = Autograd.noGrad()) {
-      for (Map.Entry<String, NDArray> e : params.all().entrySet()) {
-        NDArray p = e.getValue();
-        NDArray g = p.getGradient();
-        NDArray m = firstMoment.get(e.getKey());
-        NDArray v = secondMoment.get(e.getKey());
-        m.muli(b1).addi(g.mul(1 - b1));
-        v.muli(b2).addi(g.square().muli(1 - b2));
-        if (decays(p)) {
-          p.muli(1 - lr * config.weightDecay());
-        }
-        NDArray denominator = v.div(correction2).sqrt().addi(config.eps());
-        p.subi(m.mul(lr / correction1).divi(denominator));
+      for (boolean decayed : new boolean[] {true, false}) {
+        List<NDArray> group = new ArrayList<>();
+        List<NDArray> grads = new ArrayList<>();
+        List<NDArray> m = new ArrayList<>();
+        List<NDArray> v = new ArrayList<>();
+        params.all().forEach((name, p) -> {
+          if (decays(p) == decayed) {
+            group.add(p);
+            grads.add(p.getGradient());
+            m.add(firstMoment.get(name));
+            v.add(secondMoment.get(name));
+          }
+        });
+        OptimizerKernels.adamw(group, grads, m, v, updates, lr, config.beta1(), config.beta2(),
+            decayed ? config.weightDecay() : 0, config.eps());
       }
     }
   }

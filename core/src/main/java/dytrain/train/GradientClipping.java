@@ -2,9 +2,10 @@ package dytrain.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
-import ai.djl.ndarray.types.DataType;
 import dytrain.model.Autograd;
+import dytrain.model.OptimizerKernels;
 import java.util.Collection;
+import java.util.List;
 
 /**
  * Global-norm gradient clipping (Pascanu et al. 2013), as torch.nn.utils.clip_grad_norm_: the norm is
@@ -13,28 +14,26 @@ import java.util.Collection;
 public final class GradientClipping {
   private GradientClipping() {}
 
-  /** sqrt of the sum of squares of every gradient element. */
+  /** sqrt of the sum of squares of every gradient element, accumulated in fp64. */
   public static double globalNorm(Collection<NDArray> parameters) {
-    double sum = 0;
     try (NDScope scope = new NDScope(); Autograd off = Autograd.noGrad()) {
-      for (NDArray p : parameters) {
-        sum += p.getGradient().toType(DataType.FLOAT64, false).square().sum().getDouble();
-      }
+      return OptimizerKernels.globalNorm(gradients(parameters));
     }
-    return Math.sqrt(sum);
   }
 
   /** Scales every gradient by min(1, maxNorm / norm); returns the norm before clipping. */
   public static double clip(Collection<NDArray> parameters, double maxNorm) {
-    double norm = globalNorm(parameters);
-    if (maxNorm > 0 && norm > maxNorm && Double.isFinite(norm)) {
-      double scale = maxNorm / (norm + 1e-6);
-      try (NDScope scope = new NDScope(); Autograd off = Autograd.noGrad()) {
-        for (NDArray p : parameters) {
-          p.getGradient().muli(scale);
-        }
+    try (NDScope scope = new NDScope(); Autograd off = Autograd.noGrad()) {
+      List<NDArray> grads = gradients(parameters);
+      double norm = OptimizerKernels.globalNorm(grads);
+      if (maxNorm > 0 && norm > maxNorm && Double.isFinite(norm)) {
+        OptimizerKernels.scale(grads, maxNorm / (norm + 1e-6));
       }
+      return norm;
     }
-    return norm;
+  }
+
+  private static List<NDArray> gradients(Collection<NDArray> parameters) {
+    return parameters.stream().map(NDArray::getGradient).toList();
   }
 }
