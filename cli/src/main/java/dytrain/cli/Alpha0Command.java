@@ -7,7 +7,7 @@ import java.math.MathContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "alpha0", description = "Print the alpha0 the width policy gives (DyT paper, LLaMA tables).")
+@Command(name = "alpha0", description = "Print the alpha0 the width policy gives (measured below 1024, the DyT paper's LLaMA tables from 1024).")
 final class Alpha0Command implements Runnable {
 
   @Option(names = "--width", required = true, description = "hidden size")

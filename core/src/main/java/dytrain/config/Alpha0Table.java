@@ -12,9 +12,9 @@ import java.util.Map;
 
 /**
  * alpha0 of DyT/Derf norms by model width: exact at the table's widths, linear in log2(width) between them,
- * clamped outside (DyT paper, tables of optimal alpha0 for LLaMA). The paper's table is {@link #DYT_PAPER};
- * a measured one (a sweep's result, for widths below the paper's 1024) is a YAML file named by
- * {@code model.alpha0_table}, of which this class is the one reader and writer:
+ * clamped outside. The default is {@link #DEFAULT}: the DyT paper's tables of optimal alpha0 for LLaMA
+ * ({@link #DYT_PAPER}) from width 1024, measured values below it. A user's own (a sweep's result) is a
+ * YAML file named by {@code model.alpha0_table}, of which this class is the one reader and writer:
  *
  * <pre>
  * 256: {attention: 1.0, other: 4.0}
@@ -28,6 +28,16 @@ public record Alpha0Table(List<Row> rows) {
 
   /** DyT paper, LLaMA tables. */
   public static final Alpha0Table DYT_PAPER = new Alpha0Table(List.of(
+      new Row(1024, 1.0, 1.0), new Row(2048, 1.0, 0.5), new Row(4096, 0.8, 0.2),
+      new Row(5120, 0.6, 0.15), new Row(8192, 0.2, 0.05)));
+
+  /**
+   * The default policy: below the paper's first width, the best cells of dytrain's own sweep
+   * (configs/sweeps/alpha0-small.yaml, SWEEPS.md), where the paper's clamp at 1.0 / 1.0 left DyT stalled at
+   * the unigram loss; from 1024 on, the paper's table. Between 256 and 1024 it is log2-linear like the rest.
+   */
+  public static final Alpha0Table DEFAULT = new Alpha0Table(List.of(
+      new Row(64, 0.5, 8.0), new Row(128, 0.5, 8.0), new Row(256, 0.5, 4.0),
       new Row(1024, 1.0, 1.0), new Row(2048, 1.0, 0.5), new Row(4096, 0.8, 0.2),
       new Row(5120, 0.6, 0.15), new Row(8192, 0.2, 0.05)));
 

@@ -4,9 +4,9 @@ import dytrain.config.Alpha0Table;
 import dytrain.config.ModelConfig;
 
 /**
- * The initial alpha of DyT/Derf layers as a function of model width (DyT paper, tables of optimal alpha0
- * for LLaMA). The table points are exact; between them alpha0 is linear in log2(width); outside it is
- * clamped ({@link Alpha0Table#DYT_PAPER}). Explicit config values win over the policy; a
+ * The initial alpha of DyT/Derf layers as a function of model width ({@link Alpha0Table#DEFAULT}: the DyT
+ * paper's tables of optimal alpha0 for LLaMA from width 1024, dytrain's measured sweep below). The table
+ * points are exact; between them alpha0 is linear in log2(width); outside it is clamped. Explicit config values win over the policy; a
  * {@code model.alpha0_table} replaces it.
  *
  * @param attention alpha0 of the norm before attention
@@ -20,7 +20,7 @@ public record Alpha0Policy(double attention, double other, String source) {
     if (width <= 0) {
       throw new IllegalArgumentException("width must be positive, got " + width);
     }
-    Alpha0Table.Row row = Alpha0Table.DYT_PAPER.at(width);
+    Alpha0Table.Row row = Alpha0Table.DEFAULT.at(width);
     return new Alpha0Policy(row.attention(), row.other(), "policy");
   }
 

@@ -53,11 +53,24 @@ class Alpha0TableTest {
   }
 
   @Test
-  void thePapersTableIsThePolicy() {
-    for (int width : new int[] {256, 1024, 1500, 2896, 4096, 6000, 8192, 20000}) {
+  void thePapersTableIsThePolicyFromItsFirstWidth() {
+    for (int width : new int[] {1024, 1500, 2896, 4096, 6000, 8192, 20000}) {
       Alpha0Table.Row row = Alpha0Table.DYT_PAPER.at(width);
-      assertEquals(Alpha0Policy.forWidth(width).attention(), row.attention());
+      assertEquals(row.attention(), Alpha0Policy.forWidth(width).attention(), "attention at " + width);
+      assertEquals(row.other(), Alpha0Policy.forWidth(width).other(), "other at " + width);
     }
+  }
+
+  @Test
+  void belowThePapersTableThePolicyIsTheMeasuredSweep() throws Exception {
+    Alpha0Table measured = Alpha0Table.read(Path.of("../configs/alpha0-small.yaml"));
+    for (Alpha0Table.Row row : measured.rows()) {
+      assertEquals(row.attention(), Alpha0Policy.forWidth(row.width()).attention(), "attention at " + row.width());
+      assertEquals(row.other(), Alpha0Policy.forWidth(row.width()).other(), "other at " + row.width());
+    }
+    // halfway between 256 and 1024 in log2 (width 512): the mean of the two rows
+    assertEquals(0.75, Alpha0Policy.forWidth(512).attention(), 1e-12);
+    assertEquals(2.5, Alpha0Policy.forWidth(512).other(), 1e-12);
   }
 
   @Test

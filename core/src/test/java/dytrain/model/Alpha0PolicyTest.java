@@ -34,17 +34,17 @@ class Alpha0PolicyTest {
   }
 
   @Test
-  void nonIncreasingInWidthAndClampedOutsideTheTable() {
-    double prevA = Double.MAX_VALUE;
+  void otherIsNonIncreasingInWidthAndTheTableIsClampedOutside() {
+    // the paper's trend for the MLP and final norms (smaller models, larger alpha0) holds through the
+    // measured rows below 1024; attention's measured best (0.5) lies below the paper's 1.0 there
     double prevO = Double.MAX_VALUE;
     for (int w = 64; w <= 16384; w += 64) {
       Alpha0Policy p = Alpha0Policy.forWidth(w);
-      assertTrue(p.attention() <= prevA && p.other() <= prevO, "not monotone at width " + w);
-      prevA = p.attention();
+      assertTrue(p.other() <= prevO, "not monotone at width " + w);
       prevO = p.other();
     }
-    assertEquals(1.0, Alpha0Policy.forWidth(256).attention(), 0.0);
-    assertEquals(1.0, Alpha0Policy.forWidth(256).other(), 0.0);
+    assertEquals(0.5, Alpha0Policy.forWidth(32).attention(), 0.0);
+    assertEquals(8.0, Alpha0Policy.forWidth(32).other(), 0.0);
     assertEquals(0.2, Alpha0Policy.forWidth(16384).attention(), 0.0);
     assertEquals(0.05, Alpha0Policy.forWidth(16384).other(), 0.0);
   }
@@ -66,8 +66,9 @@ class Alpha0PolicyTest {
   void modelInitialisesAlphaFromThePolicy() {
     try (Llama model = Llama.init(TinyModels.config("model.alpha0_attention=0.4"), 1)) {
       assertEquals(0.4f, model.parameters().get("model.layers.1.input_layernorm.alpha").getFloat(), 0f);
-      assertEquals(1.0f, model.parameters().get("model.layers.1.post_attention_layernorm.alpha").getFloat(), 0f);
-      assertEquals(1.0f, model.parameters().get("model.norm.alpha").getFloat(), 0f);
+      // the policy's other at width 32 (clamped below its first row, 64)
+      assertEquals(8.0f, model.parameters().get("model.layers.1.post_attention_layernorm.alpha").getFloat(), 0f);
+      assertEquals(8.0f, model.parameters().get("model.norm.alpha").getFloat(), 0f);
       assertEquals((float) Math.sqrt(32), model.parameters().get("model.embed_scale").getFloat(), 0f);
     }
   }

@@ -81,8 +81,11 @@ class Bfloat16ModelTest {
 
   /** The tiny model, weights moved off their init so every term matters; the same weights in both dtypes. */
   static Llama model(String normType, String dtype) {
+    // alpha0 pinned at 1: the tolerances were observed there. The width policy's 8.0 for the MLP norms at
+    // this width squashes most inputs, leaving embed_scale a gradient small enough for bf16 rounding to
+    // be 8% of it.
     ModelConfig config = TinyModels.config("model.norm_type=" + normType, "model.norm_bias=true",
-        "model.init_std=0.1", "model.dtype=" + dtype);
+        "model.init_std=0.1", "model.dtype=" + dtype, "model.alpha0_attention=1.0", "model.alpha0_other=1.0");
     Llama model = Llama.init(config, 11);
     TinyModels.perturb(model, 5);
     return model;
