@@ -16,6 +16,11 @@ public final class ModelFolder {
   private ModelFolder() {}
 
   public static Llama read(Path dir) throws IOException {
+    return read(dir, null);
+  }
+
+  /** The same, the model computing in {@code dtype} (null: the dtype it was trained in). */
+  public static Llama read(Path dir, String dtype) throws IOException {
     if (!Files.isDirectory(dir)) {
       throw new DytrainException("--model " + dir + ": no such folder");
     }
@@ -28,6 +33,6 @@ public final class ModelFolder {
     if (CheckpointStore.isCheckpoint(fs, folder)) {
       CheckpointStore.verify(fs, folder);
     }
-    return ModelExport.read(dir, Device.cpu());
+    return ModelExport.read(dir, Device.cpu(), dtype);
   }
 }
