@@ -119,7 +119,7 @@ final class LayerAccumulator {
     float[] inputs = new float[nextPoint];
     float[] outputs = new float[nextPoint];
     for (int k = 0; k < nextPoint; k++) {
-      if (!Float.isNaN(pointOutputs[k])) {
+      if (Float.isFinite(pointInputs[k]) && Float.isFinite(pointOutputs[k])) {
         inputs[kept] = pointInputs[k];
         outputs[kept++] = pointOutputs[k];
       }

@@ -21,8 +21,8 @@ import org.apache.commons.math3.special.Erf;
  * @param shift derf's learned shift; empty for the other norms
  * @param pointInputs sampled input elements, the same positions (token, channel) in every layer
  * @param pointOutputs the layer's output at those positions with its per-channel affine undone,
- *     (y - b_c) / w_c, as the DyT paper plots outputs "before the affine transformation" (Figure 2); elements
- *     of a channel whose weight is 0 are left out
+ *     (y - b_c) / w_c, as the DyT paper plots outputs before the norm's affine transformation (Figure 2); elements
+ *     of a channel whose weight is 0, and values that are not finite, are left out
  */
 public record LayerStatistics(String layer, NormType norm, long elements, double inputMean, double inputStd,
     double alpha, OptionalDouble shift, double squashingFraction, float[] pointInputs, float[] pointOutputs) {
