@@ -1,7 +1,6 @@
 package dytrain.cli;
 
 import dytrain.config.DytrainException;
-import dytrain.config.ModelConfig;
 import dytrain.data.DatasetFileSystem;
 import dytrain.data.TokenDataset;
 import dytrain.diagnose.Diagnosis;
@@ -49,10 +48,24 @@ final class DiagnoseCommand implements Callable<Integer> {
     Flags.positive("--tokens", tokens);
     refuseToReplaceOtherThanADiagnosis();
     TokenDataset dataset = TokenDataset.open(data, new Configuration());
+    List<String> flags = compare == null ? List.of("--model") : List.of("--model", "--compare");
+    List<Path> folders = compare == null ? List.of(model) : List.of(model, compare);
+    List<ModelSnapshots> snapshots = new ArrayList<>();
+    for (int m = 0; m < folders.size(); m++) {
+      try {
+        snapshots.add(ModelSnapshots.of(folders.get(m)));
+      } catch (DytrainException e) {
+        throw new DytrainException(flags.get(m) + " " + e.getMessage(), e);
+      }
+    }
+    List<String> chosen = chooseLayers(snapshots, flags);
     List<Diagnosis> models = new ArrayList<>();
-    models.add(measure("--model", model, dataset));
-    if (compare != null) {
-      models.add(measure("--compare", compare, dataset));
+    for (int m = 0; m < folders.size(); m++) {
+      ModelSnapshots s = snapshots.get(m);
+      TokenizerCheck.requireSame("diagnose", dataset, data, s.newest(), ": its norms' inputs there would mean little");
+      System.out.printf("measuring %s (%s%s)...%n", folders.get(m), s.config().normType().key(),
+          s.overTraining() ? ", every checkpoint" : "");
+      models.add(s.diagnose(TokenSample.read(dataset, split, tokens, s.config()), chosen));
     }
     List<String> written = write(models);
     for (int m = 0; m < models.size(); m++) {
@@ -62,24 +75,20 @@ final class DiagnoseCommand implements Callable<Integer> {
     return 0;
   }
 
-  private Diagnosis measure(String flag, Path dir, TokenDataset dataset) throws IOException {
-    ModelSnapshots snapshots;
-    try {
-      snapshots = ModelSnapshots.of(dir);
-    } catch (DytrainException e) {
-      throw new DytrainException(flag + " " + e.getMessage(), e);
+  /** The layers --layers names, in every model; by default every layer that all the models have. */
+  private List<String> chooseLayers(List<ModelSnapshots> snapshots, List<String> flags) throws IOException {
+    List<String> chosen = null;
+    for (int m = 0; m < snapshots.size(); m++) {
+      List<String> here;
+      try {
+        here = NormLayers.select(layers, snapshots.get(m).config());
+      } catch (DytrainException e) {
+        throw new DytrainException("--layers " + layers + ": " + e.getMessage()
+            + (snapshots.size() > 1 ? " (the model of " + flags.get(m) + ")" : ""), e);
+      }
+      chosen = chosen == null ? here : chosen.stream().filter(here::contains).toList();
     }
-    ModelConfig config = snapshots.config();
-    List<String> chosen;
-    try {
-      chosen = NormLayers.select(layers, config);
-    } catch (DytrainException e) {
-      throw new DytrainException("--layers " + layers + ": " + e.getMessage() + (compare == null ? "" : " (" + flag + " " + dir + ")"), e);
-    }
-    TokenizerCheck.requireSame("diagnose", dataset, data, snapshots.newest(), ": its norms' inputs there would mean little");
-    System.out.printf("measuring %s (%s%s)...%n", dir, config.normType().key(),
-        snapshots.overTraining() ? ", every checkpoint" : "");
-    return snapshots.diagnose(TokenSample.read(dataset, split, tokens, config), chosen);
+    return chosen;
   }
 
   /** Writes the summary and plots under a temporary name and renames the folder into place: all or nothing. */

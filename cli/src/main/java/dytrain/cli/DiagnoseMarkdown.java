@@ -14,18 +14,18 @@ final class DiagnoseMarkdown {
   static final String FILE = "SUMMARY.md";
 
   static String of(List<Diagnosis> models, String data, String split, long requested, List<String> pngs) {
-    StringBuilder md = new StringBuilder("# Norm diagnosis\n\n| | model | norm | shape | trained in | measured |\n"
-        + "|---|---|---|---|---|---|\n");
+    StringBuilder md = new StringBuilder("# Norm diagnosis\n\n| | model | norm | shape | trained in | measured | tokens |\n"
+        + "|---|---|---|---|---|---|---|\n");
     for (int m = 0; m < models.size(); m++) {
       Diagnosis d = models.get(m);
       ModelConfig c = d.config();
-      md.append(String.format("| %c | `%s` | %s%s | %d layers x %d | %s | %s |%n", 'A' + m, d.folder(), c.normType().key(),
+      md.append(String.format("| %c | `%s` | %s%s | %d layers x %d | %s | %s | %,d |%n", 'A' + m, d.folder(), c.normType().key(),
           learnsAlpha(c.normType()) && c.normBias() ? " with bias" : "", // norm_bias is a key of dyt and derf only
-          c.numLayers(), c.hiddenSize(), c.dtype(), measured(d)));
+          c.numLayers(), c.hiddenSize(), c.dtype(), measured(d), d.tokens()));
     }
-    Diagnosis first = models.get(0);
-    md.append(String.format("%nMeasured on %,d tokens (%,d asked for) of split `%s` of `%s`: its first sequences in"
-        + " stored order, in an fp32 forward pass without gradients.%n", first.tokens(), requested, split, data));
+    md.append(String.format("%nMeasured on the first tokens of split `%s` of `%s` in stored order (%,d asked for; whole"
+        + " sequences of the model's max_seq_len, or all the split holds), in an fp32 forward pass without gradients.%n",
+        split, data, requested));
 
     md.append("\n## Statistics of each norm layer\n\n");
     for (int m = 0; m < models.size(); m++) {

@@ -51,8 +51,8 @@ class DiagnoseCommandTest {
     assertPng(out.resolve("alpha_vs_inverse_std.png"), 700, 500);
     assertPng(out.resolve("alpha_over_steps.png"), 700, 500);
     String summary = Files.readString(out.resolve("SUMMARY.md"));
-    assertTrue(summary.contains("| dyt | 2 layers x 32 | float32 | 3 checkpoints, steps 4 to 12 |"), summary);
-    assertTrue(summary.contains("Measured on 128 tokens (128 asked for) of split `val`"), summary);
+    assertTrue(summary.contains("| dyt | 2 layers x 32 | float32 | 3 checkpoints, steps 4 to 12 | 128 |"), summary);
+    assertTrue(summary.contains("of split `val` of `" + data + "` in stored order (128 asked for"), summary);
     for (String layer : List.of("0.attention", "0.mlp", "1.attention", "1.mlp", "final")) {
       assertTrue(summary.contains("| " + layer + " | "), layer + " in " + summary);
     }
@@ -101,6 +101,20 @@ class DiagnoseCommandTest {
     assertTrue(summary.contains("### B: dyt\n"), summary);
     assertEquals(norm.equals("derf"), summary.contains("| shift |"), "a shift column for derf only");
     assertEquals(6, statisticsRows(out).size(), "three layers of each model");
+  }
+
+  @Test
+  void modelsOfDifferentDepthsAreComparedOnTheLayersBothHave() throws Exception {
+    Path deeper = dir.resolve("three-layers");
+    assertEquals(0, CommandLineTest.run("init", "--config", "../configs/tiny.yaml", "--set", "model.num_layers=3",
+        "--out", deeper.toString()).exit());
+    Path out = dir.resolve("deeper");
+    String[] args = {"diagnose", "--model", deeper.toString(), "--compare", export.toString(), "--data", data.toString(),
+        "--out", out.toString(), "--tokens", "64"};
+    var r = CommandLineTest.run(args);
+    assertEquals(0, r.exit(), r.err());
+    assertPng(out.resolve("s_curves.png"), 2 * 400, 5 * 320);
+    assertRefused(concat(args, "--layers", "2"), "--layers 2: '2' is not a norm layer of this model", "(the model of --compare)");
   }
 
   @Test
