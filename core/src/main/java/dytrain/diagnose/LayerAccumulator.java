@@ -97,14 +97,14 @@ final class LayerAccumulator {
         squashed++;
       }
     }
-    long first = elements;
+    long tokenStart = elements; // the position of this token's first element
     double delta = tokenMean - mean;
     long total = elements + width;
     mean += delta * width / total;
     squaredDeviations += tokenDeviations + delta * delta * elements * width / total;
     elements = total;
-    while (nextPoint < pointPositions.length && pointPositions[nextPoint] < first + width) {
-      int i = from + (int) (pointPositions[nextPoint] - first);
+    while (nextPoint < pointPositions.length && pointPositions[nextPoint] < tokenStart + width) {
+      int i = from + (int) (pointPositions[nextPoint] - tokenStart);
       int channel = i - from;
       double bias = params.bias() == null ? 0 : params.bias()[channel];
       double weight = params.weight()[channel];
