@@ -30,6 +30,7 @@ import picocli.CommandLine;
       ScoreCommand.class,
       TrainCommand.class,
       EvalCommand.class,
+      DiagnoseCommand.class,
       GenerateCommand.class,
       ExportCommand.class,
       BenchCommand.class,

@@ -5,10 +5,8 @@ import dytrain.data.PackedSequences;
 import dytrain.data.TokenDataset;
 import dytrain.export.ModelFolder;
 import dytrain.model.Llama;
-import dytrain.train.DatasetTokenizer;
 import dytrain.train.Evaluator;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
 import picocli.CommandLine.Command;
@@ -34,23 +32,12 @@ final class EvalCommand implements Callable<Integer> {
         throw new DytrainException("--seq-len = " + t + " exceeds the model's max_seq_len = " + llama.config().maxSeqLen());
       }
       TokenDataset ds = TokenDataset.open(data, new Configuration());
-      requireSameTokenizer(ds, DatasetTokenizer.filesIn(model));
+      TokenizerCheck.requireSame("eval", ds, data, model, ": its loss there would mean nothing");
       var evaluator = new Evaluator(PackedSequences.inStoredOrder(ds, split, t + 1, llama.config().vocabSize()), batches, batchSize);
       double loss = evaluator.meanLoss(llama);
       System.out.printf("%s loss %.4f nats/token, perplexity %.2f (%,d tokens of split %s)%n",
           split, loss, Math.exp(loss), evaluator.tokens(), split);
     }
     return 0;
-  }
-
-  private void requireSameTokenizer(TokenDataset ds, Map<String, byte[]> recorded) {
-    DatasetTokenizer tokenizer;
-    try {
-      tokenizer = DatasetTokenizer.of(ds);
-    } catch (DytrainException e) { // an older dataset whose tokenizer.json has moved: nothing to compare with
-      System.err.println("eval: cannot check the dataset's tokenizer against the model's: " + e.getMessage());
-      return;
-    }
-    tokenizer.requireSameAs(recorded, data, "the model in " + model, ": its loss there would mean nothing");
   }
 }

@@ -40,7 +40,7 @@ class CommandLineTest {
 
   @Test
   void everySubcommandPrintsItsUsageOnHelp() {
-    for (String[] command : new String[][] {{"bench", "norms"}, {"prep"}, {"train"}, {"shards", "inspect"}, {"tokenizer", "train"}}) {
+    for (String[] command : new String[][] {{"bench", "norms"}, {"prep"}, {"train"}, {"diagnose"}, {"shards", "inspect"}, {"tokenizer", "train"}}) {
       String[] args = Arrays.copyOf(command, command.length + 1);
       args[command.length] = "--help";
       Run r = run(args);

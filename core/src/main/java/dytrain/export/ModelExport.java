@@ -62,7 +62,15 @@ public final class ModelExport {
 
   /** Reads an export back into a model that is bit for bit the one written. */
   public static Llama read(Path dir, Device device) throws IOException {
-    ModelConfig config = readConfig(dir);
+    return read(dir, device, null);
+  }
+
+  /**
+   * The same, the model computing in {@code dtype} (null: the dtype it was trained in); the weights are fp32
+   * in every dtype.
+   */
+  public static Llama read(Path dir, Device device, String dtype) throws IOException {
+    ModelConfig config = dtype == null ? readConfig(dir) : readConfig(dir).withDtype(dtype);
     Path weights = dir.resolve(WEIGHTS);
     if (!Files.isRegularFile(weights)) {
       throw new DytrainException(dir + " holds no " + WEIGHTS + "; is it a dytrain export?");

@@ -16,18 +16,34 @@ public final class ModelFolder {
   private ModelFolder() {}
 
   public static Llama read(Path dir) throws IOException {
+    return read(dir, null);
+  }
+
+  /** The same, the model computing in {@code dtype} (null: the dtype it was trained in). */
+  public static Llama read(Path dir, String dtype) throws IOException {
     if (!Files.isDirectory(dir)) {
       throw new DytrainException("--model " + dir + ": no such folder");
     }
-    org.apache.hadoop.fs.Path folder = new org.apache.hadoop.fs.Path(dir.toAbsolutePath().toUri());
-    FileSystem fs = DatasetFileSystem.of(folder, new Configuration());
-    if (CheckpointStore.isRunFolder(fs, folder) && !Files.exists(dir.resolve(ModelExport.CONFIG))) {
+    if (isRunFolder(dir)) {
       throw new DytrainException(dir + " is a run folder: give one of its checkpoints ("
           + CheckpointStore.checkpointPattern(dir.toString()) + ") or an export of it");
     }
+    org.apache.hadoop.fs.Path folder = hadoopPath(dir);
+    FileSystem fs = DatasetFileSystem.of(folder, new Configuration());
     if (CheckpointStore.isCheckpoint(fs, folder)) {
       CheckpointStore.verify(fs, folder);
     }
-    return ModelExport.read(dir, Device.cpu());
+    return ModelExport.read(dir, Device.cpu(), dtype);
+  }
+
+  /** Whether {@code dir} is a run folder (it holds checkpoints) rather than a model: an export or a checkpoint. */
+  public static boolean isRunFolder(Path dir) throws IOException {
+    org.apache.hadoop.fs.Path folder = hadoopPath(dir);
+    return CheckpointStore.isRunFolder(DatasetFileSystem.of(folder, new Configuration()), folder)
+        && !Files.exists(dir.resolve(ModelExport.CONFIG));
+  }
+
+  private static org.apache.hadoop.fs.Path hadoopPath(Path dir) {
+    return new org.apache.hadoop.fs.Path(dir.toAbsolutePath().toUri());
   }
 }

@@ -18,6 +18,8 @@ import java.util.List;
  */
 public final class Llama implements AutoCloseable {
 
+  private static final String FINAL_NORM = "model.norm";
+
   private final ModelConfig config;
   private final Alpha0Policy alpha0;
   private final Parameters params;
@@ -41,7 +43,7 @@ public final class Llama implements AutoCloseable {
     for (int layer = 0; layer < config.numLayers(); layer++) {
       blocks.add(new Block(config, layer, alpha0, params, kernels));
     }
-    finalNorm = Norm.create(config, "model.norm", alpha0.other(), params);
+    finalNorm = Norm.create(config, FINAL_NORM, alpha0.other(), params);
     lmHead = config.tieEmbeddings() ? embedding : params.normal("lm_head.weight", config.initStd(), config.vocabSize(), d);
     rope = new Rope(config.headDim(), config.maxSeqLen(), config.ropeTheta());
     params.checkAllClaimed();
@@ -63,12 +65,17 @@ public final class Llama implements AutoCloseable {
 
   /** Token ids [B, T] (int64) -> logits [B, T, vocab]. */
   public NDArray forward(NDArray tokens) {
-    return kernels.linear(hidden(tokens), lmHead);
+    return forward(tokens, NormProbe.NONE);
+  }
+
+  /** The same, showing every norm layer's input and output to {@code probe} (dytrain.diagnose). */
+  public NDArray forward(NDArray tokens, NormProbe probe) {
+    return kernels.linear(hidden(tokens, probe), lmHead);
   }
 
   /** Next-token negative log-likelihood (natural log) at every position: [B, T] from inputs and targets. */
   public NDArray tokenNll(NDArray inputs, NDArray targets) {
-    return kernels.tokenNll(hidden(inputs), lmHead, targets);
+    return kernels.tokenNll(hidden(inputs, NormProbe.NONE), lmHead, targets);
   }
 
   /** The mean next-token cross-entropy, the training loss. */
@@ -77,16 +84,18 @@ public final class Llama implements AutoCloseable {
   }
 
   /** Token ids [B, T] -> the final norm's output [B, T, d], what the LM head reads. */
-  private NDArray hidden(NDArray tokens) {
+  private NDArray hidden(NDArray tokens, NormProbe probe) {
     NDArray h = Embedding.embedding(tokens, embedding, SparseFormat.DENSE).singletonOrThrow();
     if (embedScale != null) {
       h = h.mul(embedScale);
     }
     NDArray[] ropeTables = rope.tables(tokens.getManager(), Math.toIntExact(tokens.getShape().get(1)));
     for (Block block : blocks) {
-      h = block.forward(h, ropeTables);
+      h = block.forward(h, ropeTables, probe);
     }
-    return finalNorm.forward(h);
+    NDArray out = finalNorm.forward(h);
+    probe.observe(FINAL_NORM, finalNorm, h, out);
+    return out;
   }
 
   public ModelConfig config() {

@@ -127,6 +127,11 @@ public final class CheckpointStore {
     return new CheckpointStore(runDir, conf, Integer.MAX_VALUE, 0).newest();
   }
 
+  /** Every complete checkpoint of a run folder, newest first; none when it holds none (or does not exist). */
+  public static List<Checkpoint> listIn(String runDir, Configuration conf) throws IOException {
+    return new CheckpointStore(runDir, conf, Integer.MAX_VALUE, 0).list();
+  }
+
   public Checkpoint save(Llama model, AdamW optimizer, TrainState state, Map<String, byte[]> files) throws IOException {
     return save(model, optimizer, Map.of(), state, files);
   }

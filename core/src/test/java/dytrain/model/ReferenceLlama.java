@@ -1,21 +1,36 @@
 package dytrain.model;
 
 import dytrain.config.ModelConfig;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.commons.math3.special.Erf;
 
 /**
  * A plain-Java, double-precision LLaMA forward written straight from docs/ARCHITECTURE.md, loop by loop, sharing no
- * code with the DJL model: the independent computation the model's tests compare against.
+ * code with the DJL model: the independent computation the model's (and the diagnosis's) tests compare against.
  */
-final class ReferenceLlama {
+public final class ReferenceLlama {
 
   private final ModelConfig c;
   private final Map<String, float[]> p;
+  /** Where {@link #normInputs} collects each norm's input during a forward pass; null otherwise. */
+  private Map<String, double[][]> seenNormInputs;
 
-  ReferenceLlama(ModelConfig config, Map<String, float[]> params) {
+  public ReferenceLlama(ModelConfig config, Map<String, float[]> params) {
     this.c = config;
     this.p = params;
+  }
+
+  /** Each norm layer's input [token][channel] in one forward pass over {@code tokens}, by tensor name prefix. */
+  public Map<String, double[][]> normInputs(int[] tokens) {
+    seenNormInputs = new LinkedHashMap<>();
+    try {
+      forward(tokens);
+      return seenNormInputs;
+    } finally {
+      seenNormInputs = null;
+    }
   }
 
   /** logits[t][v] for one sequence. */
@@ -60,6 +75,9 @@ final class ReferenceLlama {
   }
 
   double[][] norm(double[][] x, String name) {
+    if (seenNormInputs != null) {
+      seenNormInputs.put(name, Arrays.stream(x).map(double[]::clone).toArray(double[][]::new)); // h changes in place later
+    }
     int d = c.hiddenSize();
     float[] w = p.get(name + ".weight");
     float[] b = p.get(name + ".bias");

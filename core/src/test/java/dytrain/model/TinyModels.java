@@ -12,16 +12,16 @@ import java.util.Map;
 import java.util.Random;
 
 /** The tiny model of configs/tiny.yaml, with overrides, for tests. */
-final class TinyModels {
+public final class TinyModels {
   private TinyModels() {}
 
-  static ModelConfig config(String... overrides) {
+  public static ModelConfig config(String... overrides) {
     DytrainConfig c = ConfigLoader.load(Path.of("../configs/tiny.yaml"), List.of(overrides));
     return c.model();
   }
 
   /** Every parameter copied out to Java float arrays. */
-  static Map<String, float[]> floats(Llama model) {
+  public static Map<String, float[]> floats(Llama model) {
     Map<String, float[]> out = new LinkedHashMap<>();
     for (Map.Entry<String, NDArray> e : model.parameters().all().entrySet()) {
       out.put(e.getKey(), e.getValue().toFloatArray());
@@ -30,7 +30,7 @@ final class TinyModels {
   }
 
   /** Moves every parameter away from its init (norm weights at 1, alpha at alpha0) so tests see all terms. */
-  static void perturb(Llama model, long seed) {
+  public static void perturb(Llama model, long seed) {
     Random r = new Random(seed);
     try (Autograd off = Autograd.noGrad()) {
       for (NDArray p : model.parameters().all().values()) {
