@@ -3,6 +3,7 @@ package dytrain.io;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
@@ -62,8 +63,17 @@ public final class AtomicWrite {
   }
 
   private static void rename(FileSystem fs, Path tmp, Path target) throws IOException {
-    if (!fs.rename(tmp, target)) {
-      throw new IOException("could not rename " + tmp + " to " + target);
+    // a FileSystemException, whichever way the file system refuses: the commands print it as one line
+    // naming both paths, not as a trace
+    boolean renamed;
+    try {
+      renamed = fs.rename(tmp, target);
+    } catch (IOException e) {
+      throw (FileSystemException) new FileSystemException(tmp.toString(), target.toString(),
+          "could not rename into place: " + e.getMessage()).initCause(e);
+    }
+    if (!renamed) {
+      throw new FileSystemException(tmp.toString(), target.toString(), "could not rename into place");
     }
   }
 }
