@@ -115,13 +115,14 @@ class CommandMisuseTest {
     return Arrays.stream(parts).map(String::valueOf).toArray(String[]::new);
   }
 
-  private static String[] concat(String[] a, String... b) {
+  static String[] concat(String[] a, String... b) {
     String[] all = Arrays.copyOf(a, a.length + b.length);
     System.arraycopy(b, 0, all, a.length, b.length);
     return all;
   }
 
-  private static void assertRefused(String[] args, String... parts) {
+  /** Exit 2, every part in the one-line message, and no stack trace. */
+  static void assertRefused(String[] args, String... parts) {
     var r = CommandLineTest.run(args);
     assertEquals(2, r.exit(), String.join(" ", args) + "\n" + r.err());
     for (String p : parts) assertTrue(r.err().contains(p), "'" + p + "' missing from: " + r.err());

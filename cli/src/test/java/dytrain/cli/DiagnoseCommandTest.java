@@ -1,5 +1,7 @@
 package dytrain.cli;
 
+import static dytrain.cli.CommandMisuseTest.assertRefused;
+import static dytrain.cli.CommandMisuseTest.concat;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -170,18 +172,5 @@ class DiagnoseCommandTest {
     String[] out = args.clone();
     out[Arrays.asList(args).indexOf(flag) + 1] = value;
     return out;
-  }
-
-  private static String[] concat(String[] a, String... b) {
-    String[] all = Arrays.copyOf(a, a.length + b.length);
-    System.arraycopy(b, 0, all, a.length, b.length);
-    return all;
-  }
-
-  private static void assertRefused(String[] args, String... parts) {
-    var r = CommandLineTest.run(args);
-    assertEquals(2, r.exit(), String.join(" ", args) + "\n" + r.err());
-    for (String p : parts) assertTrue(r.err().contains(p), "'" + p + "' missing from: " + r.err());
-    assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
   }
 }
