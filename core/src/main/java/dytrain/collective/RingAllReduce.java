@@ -58,6 +58,8 @@ public final class RingAllReduce implements AutoCloseable {
   private final ByteBuffer receiveBuffer = ByteBuffer.allocateDirect(4 * SEGMENT).order(ByteOrder.nativeOrder());
   private final FloatBuffer arrived = receiveBuffer.asFloatBuffer();
   private long bytesSent;
+  /** The rank's listening socket, refusing connections while the ring lives; closed with the ring. */
+  private ServerSocket listener;
 
   private RingAllReduce(int rank, int world, Duration timeout, Socket toNext, Socket fromPrev) throws IOException {
     this.rank = rank;
@@ -88,9 +90,18 @@ public final class RingAllReduce implements AutoCloseable {
 
   /**
    * Joins the ring: connects to rank+1 and accepts rank-1, both authenticated with {@code secret}.
-   * Connections that fail the handshake are refused, reported to {@code log}, and waited past.
+   * Connections that fail the handshake are refused, reported to {@code log}, and waited past. The ring
+   * then keeps {@code listener}, refusing and reporting every later connection, and closes it with itself.
    */
   public static RingAllReduce join(int rank, List<InetSocketAddress> peers, ServerSocket listener, byte[] secret,
+      Duration timeout, Consumer<String> log) {
+    RingAllReduce ring = connect(rank, peers, listener, secret, timeout, log);
+    ring.listener = listener;
+    refuseLateConnections(listener, rank, log);
+    return ring;
+  }
+
+  private static RingAllReduce connect(int rank, List<InetSocketAddress> peers, ServerSocket listener, byte[] secret,
       Duration timeout, Consumer<String> log) {
     int world = peers.size();
     if (world == 1) {
@@ -143,6 +154,29 @@ public final class RingAllReduce implements AutoCloseable {
         s.close();
       }
     }
+  }
+
+  /**
+   * No peer joins a formed ring (a relaunch listens on new ports with a new secret), so whoever connects
+   * now is stray or hostile: hung up on at once and reported. Left unaccepted, such a connection would
+   * sit in the kernel's backlog for the whole run, answered by no one and in no log.
+   */
+  private static void refuseLateConnections(ServerSocket listener, int rank, Consumer<String> log) {
+    Thread guard = new Thread(() -> {
+      try {
+        listener.setSoTimeout(0); // the join's deadline no longer applies
+        while (true) {
+          try (Socket s = listener.accept()) {
+            log.accept("rank " + rank + ": refused a connection from " + s.getRemoteSocketAddress()
+                + ": the ring has formed and takes no new peer");
+          }
+        }
+      } catch (IOException e) {
+        // the listener was closed with the ring: nothing is left to guard
+      }
+    }, "ring-guard-rank-" + rank);
+    guard.setDaemon(true);
+    guard.start();
   }
 
   private static Socket connectTo(InetSocketAddress address, int peer, int rank, byte[] secret, long deadline)
@@ -352,7 +386,7 @@ public final class RingAllReduce implements AutoCloseable {
 
   @Override
   public void close() {
-    for (Closeable c : new Closeable[] {toNext, fromPrev, selector}) {
+    for (Closeable c : new Closeable[] {listener, toNext, fromPrev, selector}) {
       if (c != null) {
         try {
           c.close();
