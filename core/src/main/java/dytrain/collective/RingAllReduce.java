@@ -15,12 +15,14 @@ import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -130,28 +132,65 @@ public final class RingAllReduce implements AutoCloseable {
     }
   }
 
+  /** How often the accepting thread looks up from the listener to see whether a peer has proven itself. */
+  private static final int ACCEPT_POLL_MS = 100;
+
+  /**
+   * Accepts connections until one proves it is rank {@code expected}. Each connection answers the challenge
+   * on a thread of its own: one that connects and stays silent cannot hold up the peer queued behind it.
+   */
   private static Socket acceptFrom(ServerSocket listener, int expected, int rank, byte[] secret, long deadline,
-      Consumer<String> log) throws IOException {
-    while (true) {
-      long left = deadline - System.nanoTime();
-      if (left <= 0) {
-        throw new SocketTimeoutException("no authenticated connection from rank " + expected);
-      }
-      listener.setSoTimeout((int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
-      Socket s = listener.accept();
-      try {
-        s.setSoTimeout((int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
-        var in = new DataInputStream(new BufferedInputStream(s.getInputStream()));
-        var out = new DataOutputStream(new BufferedOutputStream(s.getOutputStream()));
-        int peer = PeerHandshake.accept(in, out, secret, rank);
-        if (peer != expected) {
-          throw new IOException("it claims rank " + peer + ", expected rank " + expected);
+      Consumer<String> log) throws IOException, InterruptedException, ExecutionException {
+    CompletableFuture<Socket> proven = new CompletableFuture<>();
+    ExecutorService handshakes = Executors.newCachedThreadPool(r -> {
+      Thread t = new Thread(r, "ring-handshake-rank-" + rank);
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      while (!proven.isDone()) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          throw new SocketTimeoutException("no authenticated connection from rank " + expected);
         }
-        s.setTcpNoDelay(true);
-        return s;
-      } catch (IOException e) {
-        log.accept("rank " + rank + ": refused a connection from " + s.getRemoteSocketAddress() + ": " + e.getMessage());
+        listener.setSoTimeout((int) Math.max(1, Math.min(ACCEPT_POLL_MS, TimeUnit.NANOSECONDS.toMillis(left))));
+        Socket s;
+        try {
+          s = listener.accept();
+        } catch (SocketTimeoutException e) {
+          continue;
+        }
+        handshakes.execute(() -> challenge(s, expected, rank, secret, deadline, log, proven));
+      }
+      return proven.get();
+    } finally {
+      handshakes.shutdownNow(); // interrupting a handshake closes its socket (an interruptible channel)
+    }
+  }
+
+  /** Completes {@code proven} with {@code s} if its peer proves it is rank {@code expected}; else refuses it. */
+  private static void challenge(Socket s, int expected, int rank, byte[] secret, long deadline, Consumer<String> log,
+      CompletableFuture<Socket> proven) {
+    try {
+      s.setSoTimeout((int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+      var in = new DataInputStream(new BufferedInputStream(s.getInputStream()));
+      var out = new DataOutputStream(new BufferedOutputStream(s.getOutputStream()));
+      int peer = PeerHandshake.accept(in, out, secret, rank);
+      if (peer != expected) {
+        throw new IOException("it claims rank " + peer + ", expected rank " + expected);
+      }
+      s.setTcpNoDelay(true);
+      if (!proven.complete(s)) {
+        throw new IOException("rank " + expected + " has already joined");
+      }
+    } catch (IOException e) {
+      String why = e instanceof ClosedByInterruptException ? "it had proven nothing when rank " + expected + " joined"
+          : e instanceof SocketTimeoutException ? "it proved nothing before the join's timeout" : e.getMessage();
+      log.accept("rank " + rank + ": refused a connection from " + s.getRemoteSocketAddress() + ": " + why);
+      try {
         s.close();
+      } catch (IOException ignored) {
+        // refused either way
       }
     }
   }

@@ -153,6 +153,47 @@ class RingAllReduceTest {
   }
 
   /**
+   * A client that connects to a rank during the join and then says nothing (a port scanner, a hostile
+   * client) cannot hold up the real peer queued behind it: the ring forms, long before the join's timeout.
+   */
+  @Test
+  void aSilentConnectionDuringTheJoinDoesNotHoldUpThePeer() throws Exception {
+    List<String> log = new CopyOnWriteArrayList<>();
+    ServerSocket l0 = RingAllReduce.listen("127.0.0.1");
+    ServerSocket l1 = RingAllReduce.listen("127.0.0.1");
+    List<InetSocketAddress> peers = List.of(new InetSocketAddress("127.0.0.1", l0.getLocalPort()),
+        new InetSocketAddress("127.0.0.1", l1.getLocalPort()));
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    Duration timeout = Duration.ofSeconds(20);
+    try (Socket intruder = new Socket("127.0.0.1", l0.getLocalPort())) {
+      long start = System.nanoTime();
+      Future<float[]> rank0 = pool.submit(() -> {
+        try (RingAllReduce ring = RingAllReduce.join(0, peers, l0, SECRET, timeout, log::add)) {
+          float[] d = {0, 10};
+          ring.allReduceMean(d, 16);
+          return d;
+        }
+      });
+      assertEquals(32, intruder.getInputStream().readNBytes(32).length, "rank 0 took the intruder first and challenged it");
+      Future<float[]> rank1 = pool.submit(() -> {
+        try (RingAllReduce ring = RingAllReduce.join(1, peers, l1, SECRET, timeout, log::add)) {
+          float[] d = {1, 10};
+          ring.allReduceMean(d, 16);
+          return d;
+        }
+      });
+      assertArrayEquals(new float[] {0.5f, 10f}, rank0.get());
+      assertArrayEquals(new float[] {0.5f, 10f}, rank1.get());
+      double seconds = (System.nanoTime() - start) / 1e9;
+      assertTrue(seconds < timeout.toSeconds() / 2.0, "the ring formed after " + seconds + " s");
+    } finally {
+      pool.shutdownNow();
+      l0.close();
+      l1.close();
+    }
+  }
+
+  /**
    * Once the ring has formed, a connection to a rank's port (garbage, or nothing at all) is hung up on at
    * once and reported, and the ring goes on averaging: it is never left waiting in the kernel's backlog.
    */
