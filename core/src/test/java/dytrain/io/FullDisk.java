@@ -3,6 +3,11 @@ package dytrain.io;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.URI;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSError;
 import org.apache.hadoop.fs.Path;
@@ -10,29 +15,32 @@ import org.apache.hadoop.fs.RawLocalFileSystem;
 import org.apache.hadoop.fs.permission.FsPermission;
 
 /**
- * The local disk with only {@value #FREE_BYTES} bytes free: past them a write fails as Hadoop's local file
- * system fails on a full disk, with an FSError around the IOException "No space left on device" (measured
- * on a full tmpfs, RELIABILITY.md). Installed for file: paths by {@link #on(Configuration, long)}.
+ * The local disk with little room left: once its free bytes are written, a write fails as Hadoop's local
+ * file system fails on a full disk, with an FSError around the IOException "No space left on device"
+ * (measured on a full tmpfs, RELIABILITY.md). Every file system opened with one configuration from
+ * {@link #on(Configuration, long)} shares the same free bytes, as writers to one disk do.
  */
 public final class FullDisk extends RawLocalFileSystem {
-  /** A configuration key: how many bytes this file system instance lets its writers write in all. */
-  public static final String FREE_BYTES = "dytrain.test.full-disk.free-bytes";
+  private static final String DISK = "dytrain.test.full-disk";
+  private static final Map<String, AtomicLong> FREE = new ConcurrentHashMap<>();
 
-  private long free;
+  private AtomicLong free;
 
-  /** {@code conf} with file: paths on a disk that has {@code freeBytes} left (each file system opened anew). */
+  /** {@code conf} with file: paths on a disk that has {@code freeBytes} left. */
   public static Configuration on(Configuration conf, long freeBytes) {
+    String disk = UUID.randomUUID().toString();
+    FREE.put(disk, new AtomicLong(freeBytes));
     Configuration c = new Configuration(conf);
     c.set("fs.file.impl", FullDisk.class.getName());
     c.setBoolean("fs.file.impl.disable.cache", true);
-    c.setLong(FREE_BYTES, freeBytes);
+    c.set(DISK, disk);
     return c;
   }
 
   @Override
-  public void initialize(java.net.URI uri, Configuration conf) throws IOException {
+  public void initialize(URI uri, Configuration conf) throws IOException {
     super.initialize(uri, conf);
-    free = conf.getLong(FREE_BYTES, Long.MAX_VALUE);
+    free = FREE.get(conf.get(DISK));
   }
 
   /** Hadoop's FSError as its local file system throws it on ENOSPC (the constructor is package-private). */
@@ -56,10 +64,11 @@ public final class FullDisk extends RawLocalFileSystem {
 
       @Override
       public void write(byte[] b, int off, int len) throws IOException {
-        if (len > free) {
+        long left = free.getAndUpdate(n -> Math.max(0, n - len));
+        if (len > left) { // what fits is written, as on a real disk, and then it is full
+          out.write(b, off, (int) left);
           throw noSpaceLeft();
         }
-        free -= len;
         out.write(b, off, len);
       }
     };
