@@ -21,6 +21,7 @@
 # STATE (target/fault-matrix: dataset, reference runs, attempts' run folders and logs), PORT (7177, the
 # standalone master). The dataset is the bundled corpus byte-tokenized; the model is configs/tiny.yaml.
 set -euo pipefail
+trap 'exit 130' INT TERM # so the EXIT trap below stops what this script started
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
 CASE="${1:-}"
@@ -118,6 +119,16 @@ reference() {
   echo "reference: $REF, $STEP_DIR/model.safetensors sha256 ${REF_SHA:0:16}..."
 }
 
+# Waits until the driver writing LOG has launched its Nth attempt (it trims metrics.csv to the checkpoint
+# it resumes from first, so rows a dying attempt flushed last no longer count); prints that checkpoint's step.
+await_launch() { # LOG N
+  while (($(grep -c "launching [0-9]* ranks" "$1" 2> /dev/null || true) < $2)); do
+    kill -0 "$DRIVER" 2>/dev/null || return 1
+    sleep 0.3
+  done
+  resumes "$1" | awk '{print $NF}'
+}
+
 # Random kill points, one in each of N equal slices of the run (away from its ends), ascending.
 pick_steps() { # N
   local n="$1" span=$((STEPS - 60)) i
@@ -163,7 +174,7 @@ summary() { # NAME EXTRA
 }
 
 case_executors() {
-  local kills="${KILLS:-5}" a k workers=() w pid victim total=0
+  local kills="${KILLS:-5}" a k workers=() w pid victim total=0 from
   if [[ ! -f "$STATE/standalone/master.pid" ]] || ! kill -0 "$(cat "$STATE/standalone/master.pid")" 2>/dev/null; then
     STATE="$STATE/standalone" PORT="$PORT" tools/standalone-cluster.sh start 2 > "$STATE/standalone.log"
     STARTED_CLUSTER=1
@@ -177,7 +188,9 @@ case_executors() {
     pick_steps "$kills"
     SPARK_LOCAL_IP=127.0.0.1 start_run "$log" --master "spark://127.0.0.1:$PORT"
     for ((k = 0; k < kills; k++)); do
-      await_step "$run" "${TARGETS[k]}" || break
+      # the attempt this kill is for trains past where it resumed: both executors run a rank
+      from="$(await_launch "$log" $((k + 1)))" || break
+      await_step "$run" $((TARGETS[k] > from + 10 ? TARGETS[k] : from + 10)) || break
       mapfile -t pid < <(executors_of "${workers[@]}")
       ((${#pid[@]} > 0)) || break
       victim="${pid[RANDOM % ${#pid[@]}]}"
@@ -193,7 +206,7 @@ case_executors() {
 }
 
 case_driver() {
-  local kills="${KILLS:-3}" a k total=0 orphans=0 execs
+  local kills="${KILLS:-3}" a k total=0 orphans=0 execs from
   for ((a = 1; a <= TIMES; a++)); do
     ATTEMPT_START=$SECONDS
     local run="$STATE/driver-$a" done_at=() logs=()
@@ -204,7 +217,8 @@ case_driver() {
       logs+=("$STATE/driver-$a.$k.log")
       start_run "${logs[k]}" # the same command every time
       ((k < kills)) || break
-      await_step "$run" "${TARGETS[k]}" || break
+      from="$(await_launch "${logs[k]}" 1)" || break
+      await_step "$run" $((TARGETS[k] > from + 10 ? TARGETS[k] : from + 10)) || break
       execs="$(executors_of "$DRIVER")"
       done_at+=("$(step_of "$run")")
       kill -9 "$DRIVER"
