@@ -330,7 +330,11 @@ case_soak() {
   train_args "$run" 1
   TRAIN+=(--set train.checkpoint_every=500)
   echo "elapsed_s,step,process,pid,rss_kb,nmt_committed_kb,nmt_heap_committed_kb" > "$csv"
-  JAVA_TOOL_OPTIONS="-XX:NativeMemoryTracking=summary" start_run "$STATE/soak.log"
+  rm -f "$STATE"/soak-gc-*.log
+  # every JVM of the run (driver, executors): NMT for jcmd, and a GC log whose heap-after-collection lows are
+  # its live data, telling a leak from a heap the collector merely sized up
+  JAVA_TOOL_OPTIONS="-XX:NativeMemoryTracking=summary -Xlog:gc:file=$STATE/soak-gc-%p.log:uptime" \
+    start_run "$STATE/soak.log"
   t0=$SECONDS
   while kill -0 "$DRIVER" 2>/dev/null && ((SECONDS - t0 < minutes * 60)); do
     e=$((SECONDS - t0))
@@ -356,6 +360,26 @@ case_soak() {
         printf "%-11s %8d %9.1f MB %9.1f MB %16.2f %16.2f\n", k, n[k], first[k] / 1024, last[k] / 1024, rs * 3600 / 1024, ns * 3600 / 1024
       }
     }' "$csv"
+  # the Java heap after collections, lowest in the first and the last 10 minutes of each JVM (after 5 of warm-up)
+  printf '%-11s %24s %24s\n' process "heap after GC, 5-15 min" "heap after GC, last 10"
+  awk -F, 'NR > 1 && !seen[$4]++ { print $3, $4 }' "$csv" | while read -r name pid; do
+    [[ -f "$STATE/soak-gc-$pid.log" ]] || continue
+    awk -v name="$name" '
+      match($0, /^\[[0-9.]+s\]/) && match($0, /->[0-9]+[KMG]\(/) {
+        t = substr($0, 2, index($0, "s]") - 2) + 0
+        v = substr($0, RSTART + 2, RLENGTH - 4); u = substr($0, RSTART + RLENGTH - 2, 1)
+        mb = v / (u == "K" ? 1024 : 1) * (u == "G" ? 1024 : 1)
+        n++; ts[n] = t; after[n] = mb; if (t > end) end = t
+      }
+      END {
+        a = -1; b = -1
+        for (i = 1; i <= n; i++) {
+          if (ts[i] >= 300 && ts[i] < 900 && (a < 0 || after[i] < a)) a = after[i]
+          if (ts[i] >= end - 600 && (b < 0 || after[i] < b)) b = after[i]
+        }
+        printf "%-11s %21.0f MB %21.0f MB\n", name, a, b
+      }' "$STATE/soak-gc-$pid.log"
+  done
 }
 
 [[ -n "$CASE" ]] || usage
