@@ -57,7 +57,23 @@ public final class Dytrain implements Runnable {
   }
 
   public static void main(String[] args) {
-    System.exit(execute(args));
+    int code = execute(args);
+    if (inYarnApplicationMaster()) {
+      // YARN's ApplicationMaster reports an application whose main called System.exit as failed, whatever
+      // the code ("Shutdown hook called before final status was reported"): return, or throw for a failure
+      if (code != 0) {
+        throw new IllegalStateException("dytrain " + String.join(" ", args) + " failed (exit code " + code
+            + "); its message is in the driver's log above");
+      }
+      return;
+    }
+    System.exit(code);
+  }
+
+  /** True when this is the driver of a YARN cluster-mode application, running inside its ApplicationMaster. */
+  static boolean inYarnApplicationMaster() {
+    return "yarn".equals(System.getProperty("spark.master"))
+        && "cluster".equals(System.getProperty("spark.submit.deployMode"));
   }
 
   /** Runs a command line and returns its exit code; user errors print one message, not a trace. */

@@ -15,12 +15,14 @@ import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -58,6 +60,8 @@ public final class RingAllReduce implements AutoCloseable {
   private final ByteBuffer receiveBuffer = ByteBuffer.allocateDirect(4 * SEGMENT).order(ByteOrder.nativeOrder());
   private final FloatBuffer arrived = receiveBuffer.asFloatBuffer();
   private long bytesSent;
+  /** The rank's listening socket, refusing connections while the ring lives; closed with the ring. */
+  private ServerSocket listener;
 
   private RingAllReduce(int rank, int world, Duration timeout, Socket toNext, Socket fromPrev) throws IOException {
     this.rank = rank;
@@ -88,9 +92,18 @@ public final class RingAllReduce implements AutoCloseable {
 
   /**
    * Joins the ring: connects to rank+1 and accepts rank-1, both authenticated with {@code secret}.
-   * Connections that fail the handshake are refused, reported to {@code log}, and waited past.
+   * Connections that fail the handshake are refused, reported to {@code log}, and waited past. The ring
+   * then keeps {@code listener}, refusing and reporting every later connection, and closes it with itself.
    */
   public static RingAllReduce join(int rank, List<InetSocketAddress> peers, ServerSocket listener, byte[] secret,
+      Duration timeout, Consumer<String> log) {
+    RingAllReduce ring = connect(rank, peers, listener, secret, timeout, log);
+    ring.listener = listener;
+    refuseLateConnections(listener, rank, log);
+    return ring;
+  }
+
+  private static RingAllReduce connect(int rank, List<InetSocketAddress> peers, ServerSocket listener, byte[] secret,
       Duration timeout, Consumer<String> log) {
     int world = peers.size();
     if (world == 1) {
@@ -119,30 +132,90 @@ public final class RingAllReduce implements AutoCloseable {
     }
   }
 
+  /** How often the accepting thread looks up from the listener to see whether a peer has proven itself. */
+  private static final int ACCEPT_POLL_MS = 100;
+
+  /**
+   * Accepts connections until one proves it is rank {@code expected}. Each connection answers the challenge
+   * on a thread of its own: one that connects and stays silent cannot hold up the peer queued behind it.
+   */
   private static Socket acceptFrom(ServerSocket listener, int expected, int rank, byte[] secret, long deadline,
-      Consumer<String> log) throws IOException {
-    while (true) {
-      long left = deadline - System.nanoTime();
-      if (left <= 0) {
-        throw new SocketTimeoutException("no authenticated connection from rank " + expected);
-      }
-      listener.setSoTimeout((int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
-      Socket s = listener.accept();
-      try {
-        s.setSoTimeout((int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
-        var in = new DataInputStream(new BufferedInputStream(s.getInputStream()));
-        var out = new DataOutputStream(new BufferedOutputStream(s.getOutputStream()));
-        int peer = PeerHandshake.accept(in, out, secret, rank);
-        if (peer != expected) {
-          throw new IOException("it claims rank " + peer + ", expected rank " + expected);
+      Consumer<String> log) throws IOException, InterruptedException, ExecutionException {
+    CompletableFuture<Socket> proven = new CompletableFuture<>();
+    ExecutorService handshakes = Executors.newCachedThreadPool(r -> {
+      Thread t = new Thread(r, "ring-handshake-rank-" + rank);
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      while (!proven.isDone()) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          throw new SocketTimeoutException("no authenticated connection from rank " + expected);
         }
-        s.setTcpNoDelay(true);
-        return s;
-      } catch (IOException e) {
-        log.accept("rank " + rank + ": refused a connection from " + s.getRemoteSocketAddress() + ": " + e.getMessage());
+        listener.setSoTimeout((int) Math.max(1, Math.min(ACCEPT_POLL_MS, TimeUnit.NANOSECONDS.toMillis(left))));
+        Socket s;
+        try {
+          s = listener.accept();
+        } catch (SocketTimeoutException e) {
+          continue;
+        }
+        handshakes.execute(() -> challenge(s, expected, rank, secret, deadline, log, proven));
+      }
+      return proven.get();
+    } finally {
+      handshakes.shutdownNow(); // interrupting a handshake closes its socket (an interruptible channel)
+    }
+  }
+
+  /** Completes {@code proven} with {@code s} if its peer proves it is rank {@code expected}; else refuses it. */
+  private static void challenge(Socket s, int expected, int rank, byte[] secret, long deadline, Consumer<String> log,
+      CompletableFuture<Socket> proven) {
+    try {
+      s.setSoTimeout((int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+      var in = new DataInputStream(new BufferedInputStream(s.getInputStream()));
+      var out = new DataOutputStream(new BufferedOutputStream(s.getOutputStream()));
+      int peer = PeerHandshake.accept(in, out, secret, rank);
+      if (peer != expected) {
+        throw new IOException("it claims rank " + peer + ", expected rank " + expected);
+      }
+      s.setTcpNoDelay(true);
+      if (!proven.complete(s)) {
+        throw new IOException("rank " + expected + " has already joined");
+      }
+    } catch (IOException e) {
+      String why = e instanceof ClosedByInterruptException ? "it had proven nothing when rank " + expected + " joined"
+          : e instanceof SocketTimeoutException ? "it proved nothing before the join's timeout" : e.getMessage();
+      log.accept("rank " + rank + ": refused a connection from " + s.getRemoteSocketAddress() + ": " + why);
+      try {
         s.close();
+      } catch (IOException ignored) {
+        // refused either way
       }
     }
+  }
+
+  /**
+   * No peer joins a formed ring (a relaunch listens on new ports with a new secret), so whoever connects
+   * now is stray or hostile: hung up on at once and reported. Left unaccepted, such a connection would
+   * sit in the kernel's backlog for the whole run, answered by no one and in no log.
+   */
+  private static void refuseLateConnections(ServerSocket listener, int rank, Consumer<String> log) {
+    Thread guard = new Thread(() -> {
+      try {
+        listener.setSoTimeout(0); // the join's deadline no longer applies
+        while (true) {
+          try (Socket s = listener.accept()) {
+            log.accept("rank " + rank + ": refused a connection from " + s.getRemoteSocketAddress()
+                + ": the ring has formed and takes no new peer");
+          }
+        }
+      } catch (IOException e) {
+        // the listener was closed with the ring: nothing is left to guard
+      }
+    }, "ring-guard-rank-" + rank);
+    guard.setDaemon(true);
+    guard.start();
   }
 
   private static Socket connectTo(InetSocketAddress address, int peer, int rank, byte[] secret, long deadline)
@@ -352,7 +425,7 @@ public final class RingAllReduce implements AutoCloseable {
 
   @Override
   public void close() {
-    for (Closeable c : new Closeable[] {toNext, fromPrev, selector}) {
+    for (Closeable c : new Closeable[] {listener, toNext, fromPrev, selector}) {
       if (c != null) {
         try {
           c.close();

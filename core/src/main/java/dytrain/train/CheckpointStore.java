@@ -11,6 +11,7 @@ import dytrain.export.ModelExport;
 import dytrain.export.SafeTensors;
 import dytrain.io.AtomicWrite;
 import dytrain.io.Sha256;
+import dytrain.io.StorageFull;
 import dytrain.model.Llama;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayInputStream;
@@ -31,6 +32,7 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSError;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -170,15 +172,34 @@ public final class CheckpointStore {
       // every file above is closed (on S3: uploaded) before the marker is created
       write(into, DONE, out -> out.write(("step " + state.step() + "\n").getBytes(StandardCharsets.UTF_8)));
     };
-    if (renames) {
-      AtomicWrite.folder(fs, dir, tmp, contents); // replaces a same-step folder only once the new one is whole
-    } else {
-      discard(dir); // a same-step folder an earlier attempt left is written over in place
-      fs.mkdirs(dir);
-      contents.writeTo(dir);
+    try {
+      if (renames) {
+        AtomicWrite.folder(fs, dir, tmp, contents); // replaces a same-step folder only once the new one is whole
+      } else {
+        discard(dir); // a same-step folder an earlier attempt left is written over in place
+        fs.mkdirs(dir);
+        contents.writeTo(dir);
+      }
+    } catch (IOException | FSError e) { // FSError: how Hadoop's local file system reports a full disk
+      Optional<String> full = StorageFull.reason(e);
+      if (full.isPresent()) {
+        throw new DytrainException("checkpoint " + dir + " does not fit: " + full.get() + "; " + whatIsKept()
+            + ". Make room (or raise the quota) and rerun the same command to resume", e);
+      }
+      throw e;
     }
     prune();
     return new Checkpoint(state.step(), dir);
+  }
+
+  /** After a failed save: the checkpoint a rerun resumes from, in words. */
+  private String whatIsKept() {
+    try {
+      return newest().map(c -> "the checkpoint at step " + c.step() + " is kept, whole")
+          .orElse("there is no earlier checkpoint, so a rerun starts afresh");
+    } catch (IOException e) {
+      return "the checkpoints before it are kept";
+    }
   }
 
   /** A rank's own optimizer state and its own count of applied updates (its NaN guard skips its own steps). */

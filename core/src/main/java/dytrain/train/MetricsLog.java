@@ -1,11 +1,15 @@
 package dytrain.train;
 
+import dytrain.config.DytrainException;
 import dytrain.data.DatasetFileSystem;
 import dytrain.io.AtomicWrite;
+import dytrain.io.StorageFull;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSError;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
@@ -76,14 +80,36 @@ public final class MetricsLog {
   /** Writes the CSV files and their Parquet copies. */
   public void flush() throws IOException {
     writeCsv();
-    MetricsParquet.write(fs, new Path(dir, prefix + TRAIN_PARQUET), MetricsCsv.STEP_HEADER, trainRows);
-    MetricsParquet.write(fs, new Path(dir, prefix + EVAL_PARQUET), MetricsCsv.EVAL_HEADER, evalRows());
+    writing(() -> {
+      MetricsParquet.write(fs, new Path(dir, prefix + TRAIN_PARQUET), MetricsCsv.STEP_HEADER, trainRows);
+      MetricsParquet.write(fs, new Path(dir, prefix + EVAL_PARQUET), MetricsCsv.EVAL_HEADER, evalRows());
+    });
   }
 
   private void writeCsv() throws IOException {
     lastFlush = System.nanoTime();
-    AtomicWrite.file(fs, new Path(dir, prefix + TRAIN_FILE), MetricsCsv.table(MetricsCsv.STEP_HEADER, trainRows));
-    AtomicWrite.file(fs, new Path(dir, prefix + EVAL_FILE), MetricsCsv.table(MetricsCsv.EVAL_HEADER, evalRows()));
+    writing(() -> {
+      AtomicWrite.file(fs, new Path(dir, prefix + TRAIN_FILE), MetricsCsv.table(MetricsCsv.STEP_HEADER, trainRows));
+      AtomicWrite.file(fs, new Path(dir, prefix + EVAL_FILE), MetricsCsv.table(MetricsCsv.EVAL_HEADER, evalRows()));
+    });
+  }
+
+  private interface Write {
+    void run() throws IOException;
+  }
+
+  /** Runs a write of the metrics files; a lack of room is the user's to fix, said with the folder it hit. */
+  private void writing(Write write) throws IOException {
+    try {
+      write.run();
+    } catch (IOException | FSError e) { // FSError: how Hadoop's local file system reports a full disk
+      Optional<String> full = StorageFull.reason(e);
+      if (full.isPresent()) {
+        throw new DytrainException("cannot write the metrics in " + dir + ": " + full.get()
+            + ". Make room (or raise the quota) and rerun the same command to resume from the newest checkpoint", e);
+      }
+      throw e;
+    }
   }
 
   private List<String> evalRows() {

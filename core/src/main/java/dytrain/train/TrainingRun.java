@@ -11,6 +11,7 @@ import dytrain.export.ModelExport;
 import java.io.IOException;
 import java.io.PrintStream;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSError;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
@@ -85,7 +86,7 @@ public final class TrainingRun {
     } catch (RuntimeException | IOException e) { // the steps up to a failure, bad ones too, are worth reading
       try {
         metrics.flush();
-      } catch (IOException flush) {
+      } catch (RuntimeException | IOException | FSError flush) { // a full disk fails this too: report the first failure
         e.addSuppressed(flush);
       }
       throw e;

@@ -7,9 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -148,6 +150,99 @@ class RingAllReduceTest {
       l1.close();
     }
     assertTrue(log.stream().anyMatch(line -> line.contains("refused a connection") && line.contains("secret")), log.toString());
+  }
+
+  /**
+   * A client that connects to a rank during the join and then says nothing (a port scanner, a hostile
+   * client) cannot hold up the real peer queued behind it: the ring forms, long before the join's timeout.
+   */
+  @Test
+  void aSilentConnectionDuringTheJoinDoesNotHoldUpThePeer() throws Exception {
+    List<String> log = new CopyOnWriteArrayList<>();
+    ServerSocket l0 = RingAllReduce.listen("127.0.0.1");
+    ServerSocket l1 = RingAllReduce.listen("127.0.0.1");
+    List<InetSocketAddress> peers = List.of(new InetSocketAddress("127.0.0.1", l0.getLocalPort()),
+        new InetSocketAddress("127.0.0.1", l1.getLocalPort()));
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    Duration timeout = Duration.ofSeconds(20);
+    try (Socket intruder = new Socket("127.0.0.1", l0.getLocalPort())) {
+      long start = System.nanoTime();
+      Future<float[]> rank0 = pool.submit(() -> {
+        try (RingAllReduce ring = RingAllReduce.join(0, peers, l0, SECRET, timeout, log::add)) {
+          float[] d = {0, 10};
+          ring.allReduceMean(d, 16);
+          return d;
+        }
+      });
+      assertEquals(32, intruder.getInputStream().readNBytes(32).length, "rank 0 took the intruder first and challenged it");
+      Future<float[]> rank1 = pool.submit(() -> {
+        try (RingAllReduce ring = RingAllReduce.join(1, peers, l1, SECRET, timeout, log::add)) {
+          float[] d = {1, 10};
+          ring.allReduceMean(d, 16);
+          return d;
+        }
+      });
+      assertArrayEquals(new float[] {0.5f, 10f}, rank0.get());
+      assertArrayEquals(new float[] {0.5f, 10f}, rank1.get());
+      double seconds = (System.nanoTime() - start) / 1e9;
+      assertTrue(seconds < timeout.toSeconds() / 2.0, "the ring formed after " + seconds + " s");
+    } finally {
+      pool.shutdownNow();
+      l0.close();
+      l1.close();
+    }
+  }
+
+  /**
+   * Once the ring has formed, a connection to a rank's port (garbage, or nothing at all) is hung up on at
+   * once and reported, and the ring goes on averaging: it is never left waiting in the kernel's backlog.
+   */
+  @Test
+  void aConnectionAfterTheRingHasFormedIsRefusedAndLogged() throws Exception {
+    List<String> log = new CopyOnWriteArrayList<>();
+    ServerSocket l0 = RingAllReduce.listen("127.0.0.1");
+    ServerSocket l1 = RingAllReduce.listen("127.0.0.1");
+    List<InetSocketAddress> peers = List.of(new InetSocketAddress("127.0.0.1", l0.getLocalPort()),
+        new InetSocketAddress("127.0.0.1", l1.getLocalPort()));
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      Future<RingAllReduce> joined1 = pool.submit(() -> RingAllReduce.join(1, peers, l1, SECRET, Duration.ofSeconds(20), log::add));
+      try (RingAllReduce ring0 = RingAllReduce.join(0, peers, l0, SECRET, Duration.ofSeconds(20), log::add);
+          RingAllReduce ring1 = joined1.get()) {
+        for (boolean sendsGarbage : new boolean[] {true, false}) {
+          try (Socket intruder = new Socket("127.0.0.1", l0.getLocalPort())) {
+            intruder.setSoTimeout(5000); // unrefused, the read below would wait for the run to end
+            if (sendsGarbage) {
+              intruder.getOutputStream().write(new byte[] {'G', 'E', 'T', ' ', '/', '\n'});
+            }
+            assertTrue(hungUpOn(intruder), "rank 0 hangs up at once, sending nothing");
+          }
+        }
+        Future<float[]> mean1 = pool.submit(() -> {
+          float[] d = {1, 10};
+          ring1.allReduceMean(d, 16);
+          return d;
+        });
+        float[] mean0 = {0, 10};
+        ring0.allReduceMean(mean0, 16);
+        assertArrayEquals(new float[] {0.5f, 10f}, mean0);
+        assertArrayEquals(new float[] {0.5f, 10f}, mean1.get());
+      }
+    } finally {
+      pool.shutdownNow();
+      l0.close();
+      l1.close();
+    }
+    assertEquals(2, log.stream().filter(line -> line.startsWith("rank 0: refused a connection")).count(), log.toString());
+  }
+
+  /** True when the other end closed without a byte: end of stream, or a reset (it hung up on unread bytes). */
+  private static boolean hungUpOn(Socket s) throws IOException {
+    try {
+      return s.getInputStream().read() == -1;
+    } catch (SocketException reset) {
+      return true;
+    }
   }
 
   @Test

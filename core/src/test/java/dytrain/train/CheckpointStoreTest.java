@@ -8,6 +8,8 @@ import ai.djl.Device;
 import dytrain.config.ConfigLoader;
 import dytrain.config.DytrainException;
 import dytrain.config.TrainConfig;
+import dytrain.data.DatasetFileSystem;
+import dytrain.io.FullDisk;
 import dytrain.model.Llama;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,6 +52,27 @@ class CheckpointStoreTest {
     }
     assertTrue(Files.notExists(leftOver));
     assertEquals(List.of(10L), store.list().stream().map(CheckpointStore.Checkpoint::step).toList());
+  }
+
+  /**
+   * A disk that fills up while a checkpoint is written: the save fails as the user's error, naming the
+   * checkpoint folder, the disk's own words and what is kept; the checkpoint before it stays whole and newest.
+   */
+  @Test
+  void aCheckpointThatDoesNotFitOnTheDiskFailsClearlyAndKeepsTheOneBefore() throws Exception {
+    var config = ConfigLoader.load(Path.of("../configs/tiny.yaml"), List.of()).model();
+    try (Llama model = Llama.init(config, 1)) {
+      var opt = new AdamW(model.parameters(), TrainConfig.defaults());
+      new CheckpointStore(run.toString(), new Configuration(), 3, 0).save(model, opt, state(1), Map.of());
+      var onAFullDisk = new CheckpointStore(run.toString(), FullDisk.on(new Configuration(), 10_000), 3, 0);
+      var e = assertThrows(DytrainException.class, () -> onAFullDisk.save(model, opt, state(2), Map.of()));
+      assertTrue(e.getMessage().contains("checkpoints/step-00000002 does not fit: No space left on device")
+          && e.getMessage().contains("the checkpoint at step 1 is kept"), e.getMessage());
+    }
+    var store = new CheckpointStore(run.toString(), new Configuration(), 3, 0);
+    assertEquals(List.of(1L), store.list().stream().map(CheckpointStore.Checkpoint::step).toList());
+    var newest = store.newest().orElseThrow().dir();
+    CheckpointStore.verify(DatasetFileSystem.of(newest, new Configuration()), newest);
   }
 
   @Test

@@ -47,4 +47,33 @@ class MetricsCsvTest {
   private static org.apache.hadoop.fs.Path hadoop(Path p) {
     return new org.apache.hadoop.fs.Path(p.toUri());
   }
+
+  /**
+   * A follower returns each row once, a row still being written only once it ends, and reads a file that
+   * was started over (a resumed rank trims the rows past its checkpoint) from its beginning.
+   */
+  @Test
+  void aFollowerReturnsNewRowsOnceAndStartsOverWithTheFile() throws Exception {
+    Path csv = dir.resolve(MetricsLog.TRAIN_FILE);
+    var file = new org.apache.hadoop.fs.Path(csv.toUri());
+    var follower = new MetricsCsv.StepFollower(DatasetFileSystem.of(file, new Configuration()), file);
+    assertEquals(List.of(), follower.read(), "no file yet");
+    Files.writeString(csv, MetricsCsv.table(MetricsCsv.STEP_HEADER, List.of(row(0, 4.0), row(1, 3.9))) + row(2, 3.8).substring(0, 9));
+    assertEquals(List.of(0L, 1L), steps(follower.read()), "the cut-short row waits");
+    Files.writeString(csv, MetricsCsv.table(MetricsCsv.STEP_HEADER, List.of(row(0, 4.0), row(1, 3.9), row(2, 3.8))));
+    assertEquals(List.of(2L), steps(follower.read()));
+    assertEquals(List.of(), follower.read(), "nothing new");
+    Files.writeString(csv, MetricsCsv.table(MetricsCsv.STEP_HEADER, List.of(row(0, 4.0), row(1, 3.7), row(2, 3.6))));
+    List<StepMetrics> again = follower.read();
+    assertEquals(List.of(0L, 1L, 2L), steps(again), "rewritten from step 1 on: read again from the start");
+    assertEquals(3.6, again.get(2).loss(), 0);
+  }
+
+  private static String row(long step, double loss) {
+    return MetricsCsv.format(new StepMetrics(step, loss, 1.0, 0.001, 128, 1000, 0.5, 1e-4, 0.01, 0, 0.001, false, false));
+  }
+
+  private static List<Long> steps(List<StepMetrics> rows) {
+    return rows.stream().map(StepMetrics::step).toList();
+  }
 }

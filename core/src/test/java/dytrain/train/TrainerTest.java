@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dytrain.config.DytrainException;
+import dytrain.io.FullDisk;
 import dytrain.model.Llama;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -230,6 +231,18 @@ class TrainerTest {
         TrainingFixture.config(other, "train.steps=8"), run, TrainingFixture.SILENT));
     assertTrue(e.getMessage().contains("was made with tokenizer a tokenizer.json of 13 bytes")
         && e.getMessage().contains("was trained on byte-test"), e.getMessage());
+  }
+
+  /**
+   * On a disk that fills up at a checkpoint, the run ends with the checkpoint's own error (what does not
+   * fit, what is kept), not with the metrics flush that follows it failing on the same full disk.
+   */
+  @Test
+  void aRunOnADiskThatFillsUpEndsWithTheCheckpointsError() {
+    var e = assertThrows(DytrainException.class, () -> TrainingRun.run(TrainingFixture.config(data), run.toString(),
+        RunStart.Resume.IF_PRESENT, Rank.SINGLE, TrainingFixture.SILENT, TrainingFixture.QUIET,
+        FullDisk.on(new Configuration(), 30_000)));
+    assertTrue(e.getMessage().contains("checkpoints/step-00000004 does not fit: No space left on device"), e.getMessage());
   }
 
   @Test

@@ -189,6 +189,7 @@ public final class DistributedTraining {
   /** Polls rank 0's metrics.csv on the driver and hands new rows to the listener (the progress bar). */
   static final class MetricsFollower implements AutoCloseable {
     private final Path steps;
+    private final MetricsCsv.StepFollower newSteps;
     private final Path evals;
     private final FileSystem fs;
     private final Trainer.Listener listener;
@@ -205,6 +206,7 @@ public final class DistributedTraining {
       this.steps = new Path(runDir, MetricsLog.TRAIN_FILE);
       this.evals = new Path(runDir, MetricsLog.EVAL_FILE);
       this.fs = DatasetFileSystem.of(steps, conf);
+      this.newSteps = new MetricsCsv.StepFollower(fs, steps);
       this.listener = listener;
       this.log = log;
       this.nextStep = fromStep - 1;
@@ -225,7 +227,7 @@ public final class DistributedTraining {
 
     synchronized void poll() {
       try {
-        for (StepMetrics m : MetricsCsv.readSteps(fs, steps)) {
+        for (StepMetrics m : newSteps.read()) {
           if (m.step() > nextStep) {
             nextStep = m.step();
             listener.onStep(m);

@@ -74,6 +74,8 @@ final class RankTask extends AbstractFunction1<Iterator<Integer>, Iterator<RankR
     PrintStream log = System.err;
     String host = ctx.getTaskInfos()[rank].address().replaceFirst(":\\d+$", "");
     try (ServerSocket listener = RingAllReduce.listen(host)) {
+      // the address a refused connection names, and where an operator looks for this rank's traffic
+      log.printf("rank %d: all-reduce on %s:%d%n", rank, host, listener.getLocalPort());
       List<InetSocketAddress> peers = new ArrayList<>();
       for (String a : ctx.allGather(host + ":" + listener.getLocalPort())) {
         int colon = a.lastIndexOf(':');

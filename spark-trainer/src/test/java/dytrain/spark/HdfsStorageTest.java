@@ -3,10 +3,12 @@ package dytrain.spark;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
 import dytrain.config.ConfigLoader;
+import dytrain.config.DytrainException;
 import dytrain.config.TrainConfig;
 import dytrain.export.ModelExport;
 import dytrain.export.SafeTensors;
@@ -16,12 +18,16 @@ import dytrain.train.AdamW;
 import dytrain.train.CheckpointStore;
 import dytrain.train.Rank;
 import dytrain.train.RunStart;
+import dytrain.train.StepMetrics;
 import dytrain.train.TrainState;
+import dytrain.train.Trainer;
 import dytrain.train.TrainingFixture;
 import dytrain.train.TrainingRun;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,7 +37,9 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.hdfs.DistributedFileSystem;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
+import org.apache.hadoop.hdfs.protocol.HdfsConstants;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -117,6 +125,49 @@ class HdfsStorageTest {
     TrainingRun.run(StorageRuns.config(hdfsData), run, RunStart.Resume.REQUIRED, Rank.SINGLE, TrainingFixture.SILENT, TrainingFixture.QUIET, new Configuration());
     assertEquals(List.of(12L, 8L, 4L), store.list().stream().map(CheckpointStore.Checkpoint::step).toList());
     assertFalse(hdfs.exists(new Path(checkpoints, "step-00000012.tmp")), "the resumed save swept the half-written folder");
+    assertArrayEquals(StorageRuns.lastWeights(whole.toString()), StorageRuns.lastWeights(run), "model.safetensors of the last checkpoint");
+  }
+
+  /**
+   * A checkpoint that does not fit the HDFS space quota (set as dfsadmin -setSpaceQuota would) stops the
+   * run with an error that names the folder and says it is out of quota; the checkpoint before it is kept
+   * whole, and a rerun once there is room resumes from it to the uninterrupted parameters.
+   */
+  @Test
+  void aCheckpointOverTheSpaceQuotaFailsClearlyAndKeepsTheOneBefore(@TempDir java.nio.file.Path whole) throws Exception {
+    TrainingRun.run(StorageRuns.config(localData.toString()), whole.toString(), RunStart.Resume.IF_PRESENT, Rank.SINGLE,
+        TrainingFixture.SILENT, TrainingFixture.QUIET, new Configuration());
+    String run = cluster.getURI() + "/runs/quota";
+    Path checkpoints = new Path("/runs/quota/checkpoints");
+    DistributedFileSystem dfs = cluster.getFileSystem();
+    // Once step 8 is saved, the checkpoints get 1 MB more room: less than the block the next one's first file takes.
+    Trainer.Listener squeeze = new Trainer.Listener() {
+      @Override
+      public void onStep(StepMetrics m) {}
+
+      @Override
+      public void onCheckpoint(long step, String where) {
+        if (step == 8) {
+          try {
+            long used = dfs.getContentSummary(checkpoints).getSpaceConsumed();
+            dfs.setQuota(checkpoints, HdfsConstants.QUOTA_DONT_SET, used + (1 << 20));
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        }
+      }
+    };
+    var e = assertThrows(DytrainException.class, () -> TrainingRun.run(StorageRuns.config(hdfsData), run,
+        RunStart.Resume.IF_PRESENT, Rank.SINGLE, squeeze, TrainingFixture.QUIET, new Configuration()));
+    assertTrue(e.getMessage().startsWith("checkpoint " + run + "/checkpoints/step-00000012 does not fit: The DiskSpace quota of "
+        + checkpoints + " is exceeded") && e.getMessage().contains("the checkpoint at step 8 is kept"), e.getMessage());
+    var store = new CheckpointStore(run, new Configuration(), 5, 0);
+    assertEquals(List.of(8L, 4L), store.list().stream().map(CheckpointStore.Checkpoint::step).toList());
+    CheckpointStore.verify(hdfs, store.newest().orElseThrow().dir());
+
+    dfs.setQuota(checkpoints, HdfsConstants.QUOTA_DONT_SET, HdfsConstants.QUOTA_RESET);
+    TrainingRun.run(StorageRuns.config(hdfsData), run, RunStart.Resume.REQUIRED, Rank.SINGLE, TrainingFixture.SILENT,
+        TrainingFixture.QUIET, new Configuration());
     assertArrayEquals(StorageRuns.lastWeights(whole.toString()), StorageRuns.lastWeights(run), "model.safetensors of the last checkpoint");
   }
 
