@@ -32,7 +32,6 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FSError;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -172,7 +171,7 @@ public final class CheckpointStore {
       // every file above is closed (on S3: uploaded) before the marker is created
       write(into, DONE, out -> out.write(("step " + state.step() + "\n").getBytes(StandardCharsets.UTF_8)));
     };
-    try {
+    StorageFull.guard(() -> {
       if (renames) {
         AtomicWrite.folder(fs, dir, tmp, contents); // replaces a same-step folder only once the new one is whole
       } else {
@@ -180,14 +179,8 @@ public final class CheckpointStore {
         fs.mkdirs(dir);
         contents.writeTo(dir);
       }
-    } catch (IOException | FSError e) { // FSError: how Hadoop's local file system reports a full disk
-      Optional<String> full = StorageFull.reason(e);
-      if (full.isPresent()) {
-        throw new DytrainException("checkpoint " + dir + " does not fit: " + full.get() + "; " + whatIsKept()
-            + ". Make room (or raise the quota) and rerun the same command to resume", e);
-      }
-      throw e;
-    }
+    }, reason -> "checkpoint " + dir + " does not fit: " + reason + "; " + whatIsKept()
+        + ". Make room (or raise the quota) and rerun the same command to resume");
     prune();
     return new Checkpoint(state.step(), dir);
   }

@@ -1,15 +1,12 @@
 package dytrain.train;
 
-import dytrain.config.DytrainException;
 import dytrain.data.DatasetFileSystem;
 import dytrain.io.AtomicWrite;
 import dytrain.io.StorageFull;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FSError;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
@@ -94,22 +91,10 @@ public final class MetricsLog {
     });
   }
 
-  private interface Write {
-    void run() throws IOException;
-  }
-
   /** Runs a write of the metrics files; a lack of room is the user's to fix, said with the folder it hit. */
-  private void writing(Write write) throws IOException {
-    try {
-      write.run();
-    } catch (IOException | FSError e) { // FSError: how Hadoop's local file system reports a full disk
-      Optional<String> full = StorageFull.reason(e);
-      if (full.isPresent()) {
-        throw new DytrainException("cannot write the metrics in " + dir + ": " + full.get()
-            + ". Make room (or raise the quota) and rerun the same command to resume from the newest checkpoint", e);
-      }
-      throw e;
-    }
+  private void writing(StorageFull.Write write) throws IOException {
+    StorageFull.guard(write, reason -> "cannot write the metrics in " + dir + ": " + reason
+        + ". Make room (or raise the quota) and rerun the same command to resume from the newest checkpoint");
   }
 
   private List<String> evalRows() {
