@@ -111,21 +111,18 @@ class RingAllReduceTest {
   @Test
   void aConnectionWithoutTheSecretIsRefusedAndTheRingStillForms() throws Exception {
     List<String> log = new CopyOnWriteArrayList<>();
-    ServerSocket l0 = RingAllReduce.listen("127.0.0.1");
-    ServerSocket l1 = RingAllReduce.listen("127.0.0.1");
-    List<InetSocketAddress> peers = List.of(new InetSocketAddress("127.0.0.1", l0.getLocalPort()),
-        new InetSocketAddress("127.0.0.1", l1.getLocalPort()));
+    TwoListeners two = TwoListeners.open();
     ExecutorService pool = Executors.newFixedThreadPool(2);
     try {
       Future<float[]> rank0 = pool.submit(() -> {
-        try (RingAllReduce ring = RingAllReduce.join(0, peers, l0, SECRET, Duration.ofSeconds(20), log::add)) {
+        try (RingAllReduce ring = RingAllReduce.join(0, two.peers(), two.l0(), SECRET, Duration.ofSeconds(20), log::add)) {
           float[] d = {0, 10};
           ring.allReduceMean(d, 16);
           return d;
         }
       });
       // An intruder reaches rank 0 before rank 1 does and answers the challenge with a wrong secret.
-      try (Socket intruder = new Socket("127.0.0.1", l0.getLocalPort())) {
+      try (Socket intruder = new Socket("127.0.0.1", two.l0().getLocalPort())) {
         var in = new DataInputStream(intruder.getInputStream());
         var out = new DataOutputStream(intruder.getOutputStream());
         byte[] nonce = in.readNBytes(32);
@@ -136,7 +133,7 @@ class RingAllReduceTest {
         assertEquals(-1, in.read(), "rank 0 hangs up on the intruder");
       }
       Future<float[]> rank1 = pool.submit(() -> {
-        try (RingAllReduce ring = RingAllReduce.join(1, peers, l1, SECRET, Duration.ofSeconds(20), log::add)) {
+        try (RingAllReduce ring = RingAllReduce.join(1, two.peers(), two.l1(), SECRET, Duration.ofSeconds(20), log::add)) {
           float[] d = {1, 10};
           ring.allReduceMean(d, 16);
           return d;
@@ -146,8 +143,7 @@ class RingAllReduceTest {
       assertArrayEquals(new float[] {0.5f, 10f}, rank1.get());
     } finally {
       pool.shutdownNow();
-      l0.close();
-      l1.close();
+      two.close();
     }
     assertTrue(log.stream().anyMatch(line -> line.contains("refused a connection") && line.contains("secret")), log.toString());
   }
@@ -159,16 +155,13 @@ class RingAllReduceTest {
   @Test
   void aSilentConnectionDuringTheJoinDoesNotHoldUpThePeer() throws Exception {
     List<String> log = new CopyOnWriteArrayList<>();
-    ServerSocket l0 = RingAllReduce.listen("127.0.0.1");
-    ServerSocket l1 = RingAllReduce.listen("127.0.0.1");
-    List<InetSocketAddress> peers = List.of(new InetSocketAddress("127.0.0.1", l0.getLocalPort()),
-        new InetSocketAddress("127.0.0.1", l1.getLocalPort()));
+    TwoListeners two = TwoListeners.open();
     ExecutorService pool = Executors.newFixedThreadPool(2);
     Duration timeout = Duration.ofSeconds(20);
-    try (Socket intruder = new Socket("127.0.0.1", l0.getLocalPort())) {
+    try (Socket intruder = new Socket("127.0.0.1", two.l0().getLocalPort())) {
       long start = System.nanoTime();
       Future<float[]> rank0 = pool.submit(() -> {
-        try (RingAllReduce ring = RingAllReduce.join(0, peers, l0, SECRET, timeout, log::add)) {
+        try (RingAllReduce ring = RingAllReduce.join(0, two.peers(), two.l0(), SECRET, timeout, log::add)) {
           float[] d = {0, 10};
           ring.allReduceMean(d, 16);
           return d;
@@ -176,7 +169,7 @@ class RingAllReduceTest {
       });
       assertEquals(32, intruder.getInputStream().readNBytes(32).length, "rank 0 took the intruder first and challenged it");
       Future<float[]> rank1 = pool.submit(() -> {
-        try (RingAllReduce ring = RingAllReduce.join(1, peers, l1, SECRET, timeout, log::add)) {
+        try (RingAllReduce ring = RingAllReduce.join(1, two.peers(), two.l1(), SECRET, timeout, log::add)) {
           float[] d = {1, 10};
           ring.allReduceMean(d, 16);
           return d;
@@ -188,8 +181,7 @@ class RingAllReduceTest {
       assertTrue(seconds < timeout.toSeconds() / 2.0, "the ring formed after " + seconds + " s");
     } finally {
       pool.shutdownNow();
-      l0.close();
-      l1.close();
+      two.close();
     }
   }
 
@@ -200,17 +192,14 @@ class RingAllReduceTest {
   @Test
   void aConnectionAfterTheRingHasFormedIsRefusedAndLogged() throws Exception {
     List<String> log = new CopyOnWriteArrayList<>();
-    ServerSocket l0 = RingAllReduce.listen("127.0.0.1");
-    ServerSocket l1 = RingAllReduce.listen("127.0.0.1");
-    List<InetSocketAddress> peers = List.of(new InetSocketAddress("127.0.0.1", l0.getLocalPort()),
-        new InetSocketAddress("127.0.0.1", l1.getLocalPort()));
+    TwoListeners two = TwoListeners.open();
     ExecutorService pool = Executors.newFixedThreadPool(2);
     try {
-      Future<RingAllReduce> joined1 = pool.submit(() -> RingAllReduce.join(1, peers, l1, SECRET, Duration.ofSeconds(20), log::add));
-      try (RingAllReduce ring0 = RingAllReduce.join(0, peers, l0, SECRET, Duration.ofSeconds(20), log::add);
+      Future<RingAllReduce> joined1 = pool.submit(() -> RingAllReduce.join(1, two.peers(), two.l1(), SECRET, Duration.ofSeconds(20), log::add));
+      try (RingAllReduce ring0 = RingAllReduce.join(0, two.peers(), two.l0(), SECRET, Duration.ofSeconds(20), log::add);
           RingAllReduce ring1 = joined1.get()) {
         for (boolean sendsGarbage : new boolean[] {true, false}) {
-          try (Socket intruder = new Socket("127.0.0.1", l0.getLocalPort())) {
+          try (Socket intruder = new Socket("127.0.0.1", two.l0().getLocalPort())) {
             intruder.setSoTimeout(5000); // unrefused, the read below would wait for the run to end
             if (sendsGarbage) {
               intruder.getOutputStream().write(new byte[] {'G', 'E', 'T', ' ', '/', '\n'});
@@ -230,8 +219,7 @@ class RingAllReduceTest {
       }
     } finally {
       pool.shutdownNow();
-      l0.close();
-      l1.close();
+      two.close();
     }
     assertEquals(2, log.stream().filter(line -> line.startsWith("rank 0: refused a connection")).count(), log.toString());
   }
@@ -247,21 +235,18 @@ class RingAllReduceTest {
 
   @Test
   void aSilentPeerFailsTheCollectiveWithinTheTimeout() throws Exception {
-    ServerSocket l0 = RingAllReduce.listen("127.0.0.1");
-    ServerSocket l1 = RingAllReduce.listen("127.0.0.1");
-    List<InetSocketAddress> peers = List.of(new InetSocketAddress("127.0.0.1", l0.getLocalPort()),
-        new InetSocketAddress("127.0.0.1", l1.getLocalPort()));
+    TwoListeners two = TwoListeners.open();
     ExecutorService pool = Executors.newFixedThreadPool(2);
     try {
       // Rank 1 joins, then stalls forever instead of taking part in the all-reduce.
       Future<?> stalled = pool.submit(() -> {
-        RingAllReduce ring = RingAllReduce.join(1, peers, l1, SECRET, Duration.ofSeconds(2), line -> {});
+        RingAllReduce ring = RingAllReduce.join(1, two.peers(), two.l1(), SECRET, Duration.ofSeconds(2), line -> {});
         Thread.sleep(60_000);
         return ring;
       });
       long start = System.nanoTime();
       var e = assertThrows(CollectiveException.class, () -> {
-        try (RingAllReduce ring = RingAllReduce.join(0, peers, l0, SECRET, Duration.ofSeconds(2), line -> {})) {
+        try (RingAllReduce ring = RingAllReduce.join(0, two.peers(), two.l0(), SECRET, Duration.ofSeconds(2), line -> {})) {
           ring.allReduceMean(new float[] {1, 2, 3, 4}, 16);
         }
       });
@@ -271,22 +256,33 @@ class RingAllReduceTest {
       stalled.cancel(true);
     } finally {
       pool.shutdownNow();
-      l0.close();
-      l1.close();
+      two.close();
     }
   }
 
   @Test
   void aRankThatNeverArrivesFailsTheJoinWithinTheTimeout() throws Exception {
-    ServerSocket l0 = RingAllReduce.listen("127.0.0.1");
-    ServerSocket l1 = RingAllReduce.listen("127.0.0.1");
-    List<InetSocketAddress> peers = List.of(new InetSocketAddress("127.0.0.1", l0.getLocalPort()),
-        new InetSocketAddress("127.0.0.1", l1.getLocalPort()));
+    TwoListeners two = TwoListeners.open();
     try {
       var e = assertThrows(CollectiveException.class,
-          () -> RingAllReduce.join(0, peers, l0, SECRET, Duration.ofSeconds(1), line -> {}));
+          () -> RingAllReduce.join(0, two.peers(), two.l0(), SECRET, Duration.ofSeconds(1), line -> {}));
       assertTrue(e.getMessage().contains("rank 0"), e.getMessage());
     } finally {
+      two.close();
+    }
+  }
+
+  /** Two ranks' listening sockets on this machine and the peer list that names them. */
+  private record TwoListeners(ServerSocket l0, ServerSocket l1, List<InetSocketAddress> peers) implements AutoCloseable {
+    static TwoListeners open() throws IOException {
+      ServerSocket l0 = RingAllReduce.listen("127.0.0.1");
+      ServerSocket l1 = RingAllReduce.listen("127.0.0.1");
+      return new TwoListeners(l0, l1, List.of(new InetSocketAddress("127.0.0.1", l0.getLocalPort()),
+          new InetSocketAddress("127.0.0.1", l1.getLocalPort())));
+    }
+
+    @Override
+    public void close() throws IOException {
       l0.close();
       l1.close();
     }
