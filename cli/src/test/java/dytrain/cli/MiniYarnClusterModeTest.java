@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dytrain.config.ConfigLoader;
 import dytrain.data.DatasetFileSystem;
 import dytrain.export.ModelExport;
+import dytrain.spark.MiniHadoop;
 import dytrain.spark.TrainJob;
 import dytrain.train.CheckpointStore;
 import dytrain.train.RunStart;
@@ -24,7 +25,6 @@ import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
-import org.apache.hadoop.yarn.conf.YarnConfiguration;
 import org.apache.hadoop.yarn.server.MiniYARNCluster;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,23 +41,9 @@ class MiniYarnClusterModeTest {
 
   @Test
   void submitYarnRunsTheDriverInAContainerOnTheShippedConfig(@TempDir Path dir) throws Exception {
-    Configuration conf = new YarnConfiguration();
-    conf.setInt("dfs.replication", 2);
-    conf.setInt(YarnConfiguration.NM_PMEM_MB, 3072);
-    conf.setInt(YarnConfiguration.NM_VCORES, 2);
-    conf.setInt(YarnConfiguration.RM_SCHEDULER_MINIMUM_ALLOCATION_MB, 256);
-    conf.set(YarnConfiguration.RM_SCHEDULER, "org.apache.hadoop.yarn.server.resourcemanager.scheduler.fifo.FifoScheduler");
-    conf.setBoolean(YarnConfiguration.NM_PMEM_CHECK_ENABLED, false);
-    conf.setBoolean(YarnConfiguration.NM_VMEM_CHECK_ENABLED, false);
-    conf.setFloat(YarnConfiguration.NM_MAX_PER_DISK_UTILIZATION_PERCENTAGE, 100f);
-    MiniDFSCluster hdfs = new MiniDFSCluster.Builder(conf, dir.resolve("hdfs").toFile()).numDataNodes(2).build();
-    MiniYARNCluster yarn = new MiniYARNCluster("dytrain", 2, 1, 1);
-    try {
-      hdfs.waitActive();
-      conf.set("fs.defaultFS", hdfs.getURI().toString());
-      yarn.init(conf);
-      yarn.start();
-      yarn.waitForNodeManagersToConnect(60_000);
+    try (MiniHadoop cluster = MiniHadoop.start(dir, 2)) {
+      MiniDFSCluster hdfs = cluster.hdfs();
+      MiniYARNCluster yarn = cluster.yarn();
       Path hadoopConf = Files.createDirectories(dir.resolve("hadoop-conf"));
       for (String site : List.of("core-site.xml", "yarn-site.xml")) { // the ResourceManager's and NameNode's addresses
         try (OutputStream out = Files.newOutputStream(hadoopConf.resolve(site))) {
@@ -99,9 +85,6 @@ class MiniYarnClusterModeTest {
       TrainJob.run(new TrainJob.Request(ConfigLoader.load(config, List.of()), localRun.toString(), RunStart.Resume.IF_PRESENT,
           "local[2]"), TrainingFixture.SILENT, TrainingFixture.QUIET);
       assertArrayEquals(lastWeights(localRun.toString(), new Configuration()), lastWeights(run, client));
-    } finally {
-      yarn.stop();
-      hdfs.shutdown(true);
     }
   }
 

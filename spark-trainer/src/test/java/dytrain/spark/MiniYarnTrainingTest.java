@@ -11,8 +11,6 @@ import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
-import org.apache.hadoop.yarn.conf.YarnConfiguration;
-import org.apache.hadoop.yarn.server.MiniYARNCluster;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,30 +26,15 @@ class MiniYarnTrainingTest {
 
   @Test
   void twoRanksInYarnContainersEndWhereLocalModeEnds(@TempDir Path dir) throws Exception {
-    Configuration conf = new YarnConfiguration();
-    conf.setInt("dfs.replication", 2);
-    conf.setInt(YarnConfiguration.NM_PMEM_MB, 3072);
-    conf.setInt(YarnConfiguration.NM_VCORES, 1);
-    conf.setInt(YarnConfiguration.RM_SCHEDULER_MINIMUM_ALLOCATION_MB, 256);
-    // the capacity scheduler wants a capacity-scheduler.xml of queues; one FIFO queue is all a test needs
-    conf.set(YarnConfiguration.RM_SCHEDULER, "org.apache.hadoop.yarn.server.resourcemanager.scheduler.fifo.FifoScheduler");
-    conf.setBoolean(YarnConfiguration.NM_PMEM_CHECK_ENABLED, false);
-    conf.setBoolean(YarnConfiguration.NM_VMEM_CHECK_ENABLED, false);
-    conf.setFloat(YarnConfiguration.NM_MAX_PER_DISK_UTILIZATION_PERCENTAGE, 100f);
-    MiniDFSCluster hdfs = new MiniDFSCluster.Builder(conf, dir.resolve("hdfs").toFile()).numDataNodes(2).build();
-    MiniYARNCluster yarn = new MiniYARNCluster("dytrain", 2, 1, 1);
-    try {
-      hdfs.waitActive();
-      conf.set("fs.defaultFS", hdfs.getURI().toString());
-      yarn.init(conf);
-      yarn.start();
-      yarn.waitForNodeManagersToConnect(60_000);
+    try (MiniHadoop cluster = MiniHadoop.start(dir, 1)) {
+      MiniDFSCluster hdfs = cluster.hdfs();
+      Configuration conf = cluster.conf();
       Path corpus = StorageRuns.writeCorpus(dir.resolve("corpus"));
       String data = hdfs.getURI() + "/datasets/tiny";
       String run = hdfs.getURI() + "/runs/yarn";
       String[] twoRanks = {"distributed.ranks=2", "train.global_batch_tokens=128", "train.micro_batch_size=2",
           "distributed.timeout_seconds=120"};
-      SparkSession spark = onYarn(yarn.getConfig(), dir.resolve("spark-home"));
+      SparkSession spark = onYarn(cluster.yarn().getConfig(), dir.resolve("spark-home"));
       try {
         // fs.defaultFS is HDFS here: the corpus on this machine's disk is named by a file: URI
         PrepJob.run(StorageRuns.prep(corpus.toUri().toString(), data), spark);
@@ -71,9 +54,6 @@ class MiniYarnTrainingTest {
         local.stop();
       }
       assertArrayEquals(StorageRuns.lastWeights(localRun.toString()), StorageRuns.lastWeights(run, conf));
-    } finally {
-      yarn.stop();
-      hdfs.shutdown(true);
     }
   }
 
