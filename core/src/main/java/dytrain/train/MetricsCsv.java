@@ -2,6 +2,7 @@ package dytrain.train;
 
 import dytrain.config.DytrainException;
 import dytrain.data.DatasetFileSystem;
+import java.io.EOFException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -64,10 +65,11 @@ public final class MetricsCsv {
   }
 
   /**
-   * Follows a metrics.csv as a run rewrites it, whole, every few seconds with its earlier rows first: each
-   * read parses only the bytes past the last row it returned, so following a long run costs its new rows,
-   * not the whole file (re-reading 4.5 MB a second had the driver's heap at 4 GB after 30 minutes). A file
-   * whose last returned row is no longer where it was (a rank started it over) is read from its beginning.
+   * Follows a metrics.csv as a run appends to it (on an object store: rewrites it whole, earlier rows first)
+   * every few seconds: each read parses only the bytes past the last row it returned, so following a long run
+   * costs its new rows, not the whole file (re-reading 4.5 MB a second had the driver's heap at 4 GB after 30
+   * minutes). A file whose last returned row is no longer where it was (a rank started it over) is read from
+   * its beginning.
    */
   public static final class StepFollower {
     private final FileSystem fs;
@@ -90,13 +92,12 @@ public final class MetricsCsv {
         restart();
         return List.of();
       }
-      if (fs.getFileStatus(file).getLen() < offset) {
-        restart();
-      }
       byte[] tail;
       try (FSDataInputStream in = fs.open(file)) {
         in.seek(offset - lastRow.length); // the last row again: it proves the file still starts as it did
         tail = in.readAllBytes();
+      } catch (EOFException shorter) { // not its length from the file status: HDFS's leaves out a block being written
+        tail = new byte[0];
       }
       if (!Arrays.equals(tail, 0, Math.min(tail.length, lastRow.length), lastRow, 0, lastRow.length)) {
         restart();
@@ -153,15 +154,17 @@ public final class MetricsCsv {
   }
 
   /**
-   * The data rows of one of these files, fields found by the names in its header. A row with fewer fields
-   * than the header is left out: it can only be one being written, and the next read sees it whole.
+   * The data rows of one of these files, fields found by the names in its header. A last line not yet ended,
+   * or a row with fewer fields than the header, is left out: it can only be one being appended (or cut short
+   * by a crash), and the next read sees it whole.
    */
   private static List<Row> rows(FileSystem fs, Path file) throws IOException {
     List<Row> rows = new ArrayList<>();
     if (!fs.exists(file)) {
       return rows;
     }
-    String[] lines = DatasetFileSystem.readString(fs, file).split("\n");
+    String text = DatasetFileSystem.readString(fs, file);
+    String[] lines = text.substring(0, text.lastIndexOf('\n') + 1).split("\n");
     Map<String, Integer> columns = columnsOf(lines[0]);
     for (int i = 1; i < lines.length; i++) {
       String[] fields = lines[i].split(",");

@@ -81,17 +81,19 @@ public final class TrainingRun {
     var parts = new Trainer.Parts(config, rank, start, batches, validation, store, metrics, tokenizer.files(),
         peakFlops(config, rank, log));
     TrainState end;
-    try (var model = start.model()) {
-      end = new Trainer(parts, listener).run();
-    } catch (RuntimeException | IOException e) { // the steps up to a failure, bad ones too, are worth reading
-      try {
-        metrics.flush();
-      } catch (RuntimeException | IOException | FSError flush) { // a full disk fails this too: report the first failure
-        e.addSuppressed(flush);
+    try (metrics) {
+      try (var model = start.model()) {
+        end = new Trainer(parts, listener).run();
+      } catch (RuntimeException | IOException e) { // the steps up to a failure, bad ones too, are worth reading
+        try {
+          metrics.flushWithParquetCopies();
+        } catch (RuntimeException | IOException | FSError flush) { // a full disk fails this too: report the first failure
+          e.addSuppressed(flush);
+        }
+        throw e;
       }
-      throw e;
+      metrics.flushWithParquetCopies();
     }
-    metrics.flush();
     return end;
   }
 

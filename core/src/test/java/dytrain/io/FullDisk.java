@@ -12,6 +12,8 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSError;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RawLocalFileSystem;
+import org.apache.hadoop.fs.StreamCapabilities;
+import org.apache.hadoop.fs.Syncable;
 import org.apache.hadoop.fs.permission.FsPermission;
 
 /**
@@ -37,6 +39,11 @@ public final class FullDisk extends RawLocalFileSystem {
     return c;
   }
 
+  /** The bytes left on the disk of {@code conf}, made by {@link #on(Configuration, long)}. */
+  public static long free(Configuration conf) {
+    return FREE.get(conf.get(DISK)).get();
+  }
+
   @Override
   public void initialize(URI uri, Configuration conf) throws IOException {
     super.initialize(uri, conf);
@@ -56,21 +63,43 @@ public final class FullDisk extends RawLocalFileSystem {
 
   @Override
   protected OutputStream createOutputStreamWithMode(Path f, boolean append, FsPermission permission) throws IOException {
-    return new FilterOutputStream(super.createOutputStreamWithMode(f, append, permission)) {
-      @Override
-      public void write(int b) throws IOException {
-        write(new byte[] {(byte) b}, 0, 1);
-      }
+    return new Filling(super.createOutputStreamWithMode(f, append, permission));
+  }
 
-      @Override
-      public void write(byte[] b, int off, int len) throws IOException {
-        long left = free.getAndUpdate(n -> Math.max(0, n - len));
-        if (len > left) { // what fits is written, as on a real disk, and then it is full
-          out.write(b, off, (int) left);
-          throw noSpaceLeft();
-        }
-        out.write(b, off, len);
+  /** A file on this disk: its writes use up the free bytes; it flushes to readers as the local disk's files do. */
+  private final class Filling extends FilterOutputStream implements StreamCapabilities, Syncable {
+    Filling(OutputStream file) {
+      super(file);
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      long left = free.getAndUpdate(n -> Math.max(0, n - len));
+      if (len > left) { // what fits is written, as on a real disk, and then it is full
+        out.write(b, off, (int) left);
+        throw noSpaceLeft();
       }
-    };
+      out.write(b, off, len);
+    }
+
+    @Override
+    public boolean hasCapability(String capability) {
+      return out instanceof StreamCapabilities file && file.hasCapability(capability);
+    }
+
+    @Override
+    public void hflush() throws IOException {
+      ((Syncable) out).hflush();
+    }
+
+    @Override
+    public void hsync() throws IOException {
+      ((Syncable) out).hsync();
+    }
   }
 }

@@ -129,8 +129,7 @@ public final class DistributedTraining {
    */
   private static void trimMetrics(String runDir, Configuration conf, long resumeStep, PrintStream log) {
     if (resumeStep == 0) return;
-    try {
-      MetricsLog metrics = new MetricsLog(runDir, conf);
+    try (MetricsLog metrics = new MetricsLog(runDir, conf)) {
       metrics.resumeAt(resumeStep);
       metrics.flush();
     } catch (IOException | RuntimeException e) { // only the console's view suffers: rank 0 trims them again

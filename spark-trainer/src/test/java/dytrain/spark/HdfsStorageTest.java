@@ -16,6 +16,8 @@ import dytrain.model.Llama;
 import dytrain.prep.PrepJob;
 import dytrain.train.AdamW;
 import dytrain.train.CheckpointStore;
+import dytrain.train.MetricsCsv;
+import dytrain.train.MetricsLog;
 import dytrain.train.Rank;
 import dytrain.train.RunStart;
 import dytrain.train.StepMetrics;
@@ -33,6 +35,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.LongStream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -247,5 +250,31 @@ class HdfsStorageTest {
       second = bytes.toByteArray();
     }
     assertArrayEquals(second, StorageRuns.lastWeights(run), "the folder holds the second save");
+  }
+
+  /**
+   * A rank keeps metrics.csv open on HDFS and flushes its new rows: a follower sees every flush, though the
+   * file's length on the NameNode does not count the block still being written.
+   */
+  @Test
+  void aFollowerSeesEachFlushOfAMetricsFileStillOpenOnHdfs() throws Exception {
+    String run = cluster.getURI() + "/runs/followed";
+    Path csv = new Path(run, MetricsLog.TRAIN_FILE);
+    var follower = new MetricsCsv.StepFollower(hdfs, csv);
+    List<Long> seen = new ArrayList<>();
+    try (var metrics = new MetricsLog(run, hdfs.getConf())) {
+      for (long step = 0; step < 30; step++) {
+        metrics.add(new StepMetrics(step, 5.0, 1.0, 1e-3, 64, 100, 0.1, 0.01, 0.1, 0.01, 0.01, false, false));
+        if (step % 10 == 9) {
+          metrics.flush();
+          follower.read().forEach(m -> seen.add(m.step()));
+          assertEquals(step + 1, seen.size(), "rows seen after the flush of step " + step);
+        }
+      }
+      assertTrue(hdfs.getFileStatus(csv).getLen() < MetricsCsv.STEP_HEADER.length() + 30 * 40,
+          "the NameNode's length of the open file: " + hdfs.getFileStatus(csv).getLen());
+    }
+    assertEquals(LongStream.range(0, 30).boxed().toList(), seen);
+    assertEquals(seen, MetricsCsv.readSteps(hdfs, csv).stream().map(StepMetrics::step).toList());
   }
 }
