@@ -12,7 +12,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Gradients must not depend on when the garbage collector runs. DJL ties some native memory to Java
@@ -22,9 +23,10 @@ import org.junit.jupiter.api.Test;
  */
 class GarbageCollectionSafetyTest {
 
-  @Test
-  void gradientsAreBitwiseTheSameWhileTheCollectorRuns() throws Exception {
-    var config = ConfigLoader.load(Path.of("../configs/tiny.yaml"), List.of()).model();
+  @ParameterizedTest
+  @ValueSource(strings = {"rmsnorm", "layernorm", "dyt", "derf"})
+  void gradientsAreBitwiseTheSameWhileTheCollectorRuns(String norm) throws Exception {
+    var config = ConfigLoader.load(Path.of("../configs/tiny.yaml"), List.of("model.norm_type=" + norm)).model();
     Random r = new Random(3);
     int[][] windows = new int[4][17];
     for (int[] w : windows) {

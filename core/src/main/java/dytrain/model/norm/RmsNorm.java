@@ -2,6 +2,7 @@ package dytrain.model.norm;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
+import dytrain.model.Tensors;
 
 /**
  * {@code w * x / sqrt(mean(x^2) + eps)} (LLaMA's norm). The inverse root is taken on the small row vector
@@ -27,6 +28,9 @@ public record RmsNorm(NDArray weight, double eps) implements Norm {
   }
 
   private NDArray normalize(NDArray x) {
-    return x.mul(x.square().mean(new int[] {-1}, true).add(eps).pow(-0.5));
+    // not pow(-0.5): DJL frees that scalar after the op, while autograd keeps it for the backward pass,
+    // which then read freed memory whenever the collector ran in between (GarbageCollectionSafetyTest)
+    NDArray meanSquare = x.square().mean(new int[] {-1}, true);
+    return x.mul(meanSquare.add(Tensors.scalar(meanSquare, eps)).pow(Tensors.scalar(meanSquare, -0.5)));
   }
 }
