@@ -16,7 +16,8 @@ import org.apache.hadoop.fs.StreamCapabilities;
 
 /**
  * metrics.csv (one row per step) and eval.csv (validation loss) in the run folder, on any Hadoop file
- * system, each with a Parquet copy (metrics.parquet, eval.parquet) written at checkpoints and at the end.
+ * system, each with a Parquet copy (metrics.parquet, eval.parquet) written when the run ends or fails: a
+ * copy holds every row, and rebuilding it at every checkpoint cost a long run a read of all its rows each time.
  *
  * <p>The first write of a process puts metrics.csv in place whole, under a temporary name renamed over any
  * earlier attempt's file: its rows so far, which for a resumed run are the rows before its checkpoint, so
@@ -104,7 +105,7 @@ public final class MetricsLog implements Closeable {
     }
   }
 
-  /** Writes the CSV files and their Parquet copies, which hold every row: at checkpoints and at the end. */
+  /** Writes the CSV files and their Parquet copies, which hold every row: when the run ends or fails. */
   public void flushWithParquetCopies() throws IOException {
     flush();
     List<String> rows = new ArrayList<>();

@@ -181,7 +181,7 @@ public final class Trainer {
   private void checkpoint() throws IOException {
     int rank = p.rank().rank();
     Map<String, float[]> strategyState = parallel.onCheckpoint(p.checkpoints(), rank, state.step(), optimizer);
-    p.metrics().flushWithParquetCopies(); // every rank's rows reach disk with the step they resume from
+    p.metrics().flush(); // every rank's rows reach disk with the step they resume from
     if (p.rank().writes()) {
       var c = p.checkpoints().save(model, optimizer, strategyState, state, p.checkpointFiles());
       listener.onCheckpoint(c.step(), c.dir().toString());
