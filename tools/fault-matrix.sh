@@ -13,9 +13,9 @@
 #                                            rerunning the same command after each
 #   tools/fault-matrix.sh hostile [TIMES]    CONNECTS (6) connections to the ranks' all-reduce ports without the
 #                                            secret while the run trains: garbage, a wrong handshake, or silence
-#   tools/fault-matrix.sh soak [MINUTES]     a 2-rank run of MINUTES (30), sampling every SAMPLE (30) s the RSS and
-#                                            the JVM's native memory (NMT) of the driver and both executors into
-#                                            soak.csv; prints growth per hour
+#   tools/fault-matrix.sh soak [MINUTES]     a 2-rank run of MINUTES (30), sampling every SAMPLE (30) s the RSS,
+#                                            the JVM's native memory (NMT) and the RSS outside the Java heap of
+#                                            the driver and both executors into soak.csv; prints growth per hour
 #
 # Environment: STEPS (600) and EVERY (50, train.checkpoint_every) of the run, SEED (for the random steps),
 # STATE (target/fault-matrix: dataset, reference runs, attempts' run folders and logs), PORT (7177, the
@@ -315,12 +315,22 @@ $n refusal(s) in the ranks' logs; launches resumed from: $(resumes "$log")" "$(f
 # RSS from /proc and the JVM's own native memory (NMT: heap, metaspace, threads, GC, direct buffers). libtorch
 # allocates with glibc malloc, which NMT does not see: its memory shows only in RSS.
 sample() { # ELAPSED STEP ROLE PID
-  local rss nmt committed heap
+  local rss nmt committed heap range outside
   rss="$(awk '/^VmRSS:/ {print $2}' "/proc/$4/status" 2>/dev/null)" || return 0
   nmt="$(jcmd "$4" VM.native_memory summary 2>/dev/null || true)"
   committed="$(sed -n 's/^Total: reserved=[0-9]*KB, committed=\([0-9]*\)KB.*/\1/p' <<< "$nmt")"
   heap="$(sed -n 's/.*Java Heap (reserved=[0-9]*KB, committed=\([0-9]*\)KB.*/\1/p' <<< "$nmt")"
-  echo "$1,$2,$3,$4,$rss,${committed:-},${heap:-}"
+  # the resident memory outside the Java heap's address range: RSS minus NMT's committed memory would count
+  # committed heap pages that were never touched, and G1 touches them over minutes, which looked like growth
+  range="$(jcmd "$4" GC.heap_info 2>/dev/null | sed -n 's/.*\[0x\([0-9a-f]*\), *0x\([0-9a-f]*\)).*/\1 \2/p' | head -1)"
+  if [[ -n "$range" ]]; then
+    outside="$(awk -v lo="${range% *}" -v hi="${range#* }" '
+      function pad(x) { while (length(x) < 16) x = "0" x; return x }
+      /^[0-9a-f]+-[0-9a-f]+ / { split($1, a, "-"); s = pad(a[1]); inheap = (s >= pad(lo) && s < pad(hi)) }
+      /^Rss:/ && !inheap { kb += $2 }
+      END { print kb + 0 }' "/proc/$4/smaps" 2>/dev/null)"
+  fi
+  echo "$1,$2,$3,$4,$rss,${committed:-},${heap:-},${outside:-}"
 }
 
 case_soak() {
@@ -329,7 +339,7 @@ case_soak() {
   rm -rf "$run"
   train_args "$run" 1
   TRAIN+=(--set train.checkpoint_every=500)
-  echo "elapsed_s,step,process,pid,rss_kb,nmt_committed_kb,nmt_heap_committed_kb" > "$csv"
+  echo "elapsed_s,step,process,pid,rss_kb,nmt_committed_kb,nmt_heap_committed_kb,rss_outside_heap_kb" > "$csv"
   rm -f "$STATE"/soak-gc-*.log
   # every JVM of the run (driver, executors): NMT for jcmd, and a GC log whose heap-after-collection lows are
   # its live data, telling a leak from a heap the collector merely sized up
@@ -351,13 +361,16 @@ case_soak() {
   awk -F, 'NR > 1 && $1 >= 300 && $5 != "" {
       k = $3; n[k]++; sx[k] += $1; sy[k] += $5; sxx[k] += $1 * $1; sxy[k] += $1 * $5
       if ($6 != "") { m[k]++; tx[k] += $1; ty[k] += $6; txx[k] += $1 * $1; txy[k] += $1 * $6 }
-      if (!(k in first)) { first[k] = $5; firstn[k] = $6 } last[k] = $5; lastn[k] = $6 }
+      if ($8 != "") { q[k]++; ux[k] += $1; uy[k] += $8; uxx[k] += $1 * $1; uxy[k] += $1 * $8 }
+      if (!(k in first)) { first[k] = $5; firsto[k] = $8 } last[k] = $5; lasto[k] = $8 }
+    function slope(n, sx, sy, sxx, sxy) { return n > 1 ? (n * sxy - sx * sy) / (n * sxx - sx * sx) * 3600 / 1024 : 0 }
     END {
-      printf "%-11s %8s %12s %12s %16s %16s\n", "process", "samples", "RSS first", "RSS last", "RSS MB/hour", "NMT MB/hour"
+      printf "%-11s %8s %10s %10s %12s %12s %21s %16s\n", "process", "samples", "RSS first", "RSS last", "RSS MB/hour",
+        "NMT MB/hour", "RSS outside the heap", "its MB/hour"
       for (k in n) {
-        rs = (n[k] > 1) ? (n[k] * sxy[k] - sx[k] * sy[k]) / (n[k] * sxx[k] - sx[k] * sx[k]) : 0
-        ns = (m[k] > 1) ? (m[k] * txy[k] - tx[k] * ty[k]) / (m[k] * txx[k] - tx[k] * tx[k]) : 0
-        printf "%-11s %8d %9.1f MB %9.1f MB %16.2f %16.2f\n", k, n[k], first[k] / 1024, last[k] / 1024, rs * 3600 / 1024, ns * 3600 / 1024
+        printf "%-11s %8d %7.1f MB %7.1f MB %12.2f %12.2f %9.1f -> %6.1f MB %16.2f\n", k, n[k], first[k] / 1024, last[k] / 1024,
+          slope(n[k], sx[k], sy[k], sxx[k], sxy[k]), slope(m[k], tx[k], ty[k], txx[k], txy[k]), firsto[k] / 1024,
+          lasto[k] / 1024, slope(q[k], ux[k], uy[k], uxx[k], uxy[k])
       }
     }' "$csv"
   # the Java heap after collections, lowest in the first and the last 10 minutes of each JVM (after 5 of warm-up)
