@@ -20,7 +20,7 @@ public sealed interface Norm permits RmsNorm, LayerNorm, DynamicTanh, DynamicErf
   static Norm create(ModelConfig model, String prefix, double alpha0, Parameters params) {
     int width = model.hiddenSize();
     return switch (model.normType()) {
-      case RMSNORM -> new RmsNorm(params.constant(prefix + ".weight", 1, width), model.normEps());
+      case RMSNORM -> RmsNorm.of(params.constant(prefix + ".weight", 1, width), model.normEps());
       case LAYERNORM -> new LayerNorm(
           params.constant(prefix + ".weight", 1, width),
           params.constant(prefix + ".bias", 0, width),

@@ -1,7 +1,9 @@
 package dytrain.model.norm;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import dytrain.model.Tensors;
 
 /**
@@ -15,7 +17,20 @@ import dytrain.model.Tensors;
  * DJL's cast does not carry gradients, so that path is forward-only (benchmarks): a bf16 model keeps its
  * norms in fp32 and casts only inside its kernels (dytrain.model.Kernels).
  */
-public record RmsNorm(NDArray weight, double eps) implements Norm {
+public record RmsNorm(NDArray weight, double eps, NDArray epsScalar, NDArray inverseRoot) implements Norm {
+
+  /**
+   * The norm of {@code weight}. Its two scalars are made once, as tensors libtorch owns: not {@code add(eps)}
+   * and {@code pow(-0.5)}, whose scalars DJL frees right after the op while autograd keeps them for the
+   * backward pass, which then read freed memory whenever the collector ran in between
+   * (GarbageCollectionSafetyTest).
+   */
+  public static RmsNorm of(NDArray weight, double eps) {
+    NDManager manager = weight.getManager();
+    return new RmsNorm(weight, eps, Tensors.of(manager, new float[] {(float) eps}, new Shape()),
+        Tensors.of(manager, new float[] {-0.5f}, new Shape()));
+  }
+
   @Override
   public NDArray forward(NDArray x) {
     if (x.getDataType() != DataType.FLOAT16) {
@@ -28,9 +43,6 @@ public record RmsNorm(NDArray weight, double eps) implements Norm {
   }
 
   private NDArray normalize(NDArray x) {
-    // not pow(-0.5): DJL frees that scalar after the op, while autograd keeps it for the backward pass,
-    // which then read freed memory whenever the collector ran in between (GarbageCollectionSafetyTest)
-    NDArray meanSquare = x.square().mean(new int[] {-1}, true);
-    return x.mul(meanSquare.add(Tensors.scalar(meanSquare, eps)).pow(Tensors.scalar(meanSquare, -0.5)));
+    return x.mul(x.square().mean(new int[] {-1}, true).add(epsScalar).pow(inverseRoot));
   }
 }
