@@ -54,11 +54,8 @@ class MetricsLogTest {
   /** A resumed run drops the rows past its checkpoint once, then appends: its file is the uninterrupted run's. */
   @Test
   void aResumedLogDropsTheRowsPastItsStepAndAppendsAfterThem(@TempDir Path run) throws Exception {
-    var first = new MetricsLog(run.toString(), new Configuration());
-    LongStream.range(0, 10).forEach(step -> first.add(row(step)));
-    first.flush();
-    var resumed = new MetricsLog(run.toString(), new Configuration());
-    resumed.resumeAt(6);
+    killedAfterFlushing(run, 10);
+    var resumed = resumedAt(run, 6);
     LongStream.range(6, 12).forEach(step -> resumed.add(row(step)));
     resumed.flush();
     resumed.add(row(12));
@@ -70,14 +67,11 @@ class MetricsLogTest {
   /** A crash in the middle of an append leaves an unfinished line: readers skip it and a resume removes it. */
   @Test
   void anUnfinishedLastLineIsSkippedAndDroppedOnResume(@TempDir Path run) throws Exception {
-    var first = new MetricsLog(run.toString(), new Configuration());
-    LongStream.range(0, 4).forEach(step -> first.add(row(step)));
-    first.flush();
+    killedAfterFlushing(run, 4);
     String whole = MetricsCsv.format(row(4));
     Files.writeString(run.resolve(MetricsLog.TRAIN_FILE), whole.substring(0, whole.length() - 1), StandardOpenOption.APPEND);
     assertEquals(steps(0, 4), steps(run), "the cut row is not read");
-    var resumed = new MetricsLog(run.toString(), new Configuration());
-    resumed.resumeAt(4);
+    var resumed = resumedAt(run, 4);
     resumed.add(row(4));
     resumed.flush();
     assertEquals(steps(0, 5), steps(run));
@@ -113,6 +107,19 @@ class MetricsLogTest {
         }
       }, null);
     }
+  }
+
+  /** Steps 0 to {@code steps - 1} flushed by a log that is never closed, as a killed process leaves it. */
+  private static void killedAfterFlushing(Path run, long steps) throws IOException {
+    var log = new MetricsLog(run.toString(), new Configuration());
+    LongStream.range(0, steps).forEach(step -> log.add(row(step)));
+    log.flush();
+  }
+
+  private static MetricsLog resumedAt(Path run, long step) throws IOException {
+    var log = new MetricsLog(run.toString(), new Configuration());
+    log.resumeAt(step);
+    return log;
   }
 
   private static StepMetrics row(long step) {
