@@ -245,6 +245,24 @@ class TrainerTest {
     assertTrue(e.getMessage().contains("checkpoints/step-00000004 does not fit: No space left on device"), e.getMessage());
   }
 
+  /** A Parquet copy holds every row: rebuilt at each checkpoint, it read all of a long run's CSV each time. */
+  @Test
+  void theMetricsParquetCopiesAreWrittenWhenTheRunEndsNotAtItsCheckpoints() throws Exception {
+    List<Boolean> copyAtCheckpoint = new ArrayList<>();
+    TrainingFixture.train(TrainingFixture.config(data), run, new Trainer.Listener() {
+      @Override
+      public void onStep(StepMetrics m) {}
+
+      @Override
+      public void onCheckpoint(long step, String where) {
+        copyAtCheckpoint.add(Files.exists(run.resolve(MetricsLog.TRAIN_PARQUET)));
+      }
+    });
+    assertEquals(List.of(false, false, false), copyAtCheckpoint);
+    assertTrue(Files.isRegularFile(run.resolve(MetricsLog.TRAIN_PARQUET)));
+    assertTrue(Files.isRegularFile(run.resolve(MetricsLog.EVAL_PARQUET)));
+  }
+
   @Test
   void metricsRowsHoldEachStepsMeasurements() throws Exception {
     var config = TrainingFixture.config(data, "train.steps=6");
