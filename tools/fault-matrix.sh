@@ -13,6 +13,13 @@
 #                                            rerunning the same command after each
 #   tools/fault-matrix.sh hostile [TIMES]    CONNECTS (6) connections to the ranks' all-reduce ports without the
 #                                            secret while the run trains: garbage, a wrong handshake, or silence
+#   tools/fault-matrix.sh spikes [TIMES]     bad batches: the corpus with GARBAGE (150) paragraphs of 520 random
+#                                            printable characters (about one step's tokens each) planted among its
+#                                            lines; each attempt (seed = attempt) trains it with train.outlier_z
+#                                            (OUTLIER_Z, 5) and without, and the clean corpus with it; counts the
+#                                            steps a nat above the clean run's loss that were skipped, and checks
+#                                            that those 2 nats above after step LATE (250) all were and that the
+#                                            guarded run ends with a validation loss no worse
 #   tools/fault-matrix.sh soak [MINUTES]     a 2-rank run of MINUTES (30), sampling every SAMPLE (30) s the RSS,
 #                                            the JVM's native memory (NMT) and the RSS outside the Java heap of
 #                                            the driver and both executors into soak.csv; prints growth per hour
@@ -312,6 +319,94 @@ $n refusal(s) in the ranks' logs; launches resumed from: $(resumes "$log")" "$(f
   summary hostile ", $sent hostile connections, $closed closed by the rank, $logged refusals logged"
 }
 
+# The bundled corpus with GARBAGE paragraphs of random printable characters, each its own document (blank
+# lines around it), planted after random lines: a bad batch as a scraped page of binary junk would make one.
+prepare_spiked() {
+  SPIKED="$STATE/spiked-data"
+  if [[ ! -f "$SPIKED/manifest.json" ]]; then
+    echo "preparing $SPIKED: the bundled corpus with ${GARBAGE:-150} garbage paragraphs"
+    mkdir -p "$STATE/spiked-corpus"
+    zcat data-prep/corpus/kjv.txt.gz | awk -v n="${GARBAGE:-150}" -v seed="${GARBAGE_SEED:-1}" '
+      BEGIN { srand(seed) }
+      { line[NR] = $0 }
+      END {
+        while (planted < n) { at = 1 + int(rand() * NR); if (!(at in after)) { after[at] = 1; planted++ } }
+        for (l = 1; l <= NR; l++) {
+          print line[l]
+          if (l in after) {
+            g = ""
+            for (c = 0; c < 520; c++) g = g sprintf("%c", 33 + int(rand() * 94))
+            print ""; print g; print ""
+          }
+        }
+      }' | gzip > "$STATE/spiked-corpus/kjv-spiked.txt.gz"
+    "$ROOT/dytrain" prep --input "$STATE/spiked-corpus/kjv-spiked.txt.gz" --tokenizer byte --val-fraction 0.01 \
+      --output "$SPIKED" --master 'local[1]' > "$STATE/spiked-prep.log" 2>&1
+  fi
+}
+
+case_spikes() {
+  local a bad=0 caught=0 big=0 big_caught=0 late_bad=0 late_caught=0 clean_flags=0 z="${OUTLIER_Z:-5}"
+  prepare_spiked
+  for ((a = 1; a <= TIMES; a++)); do
+    ATTEMPT_START=$SECONDS
+    local base="$STATE/spikes-$a"
+    rm -rf "$base"-*
+    train_args "$base-guarded" 1
+    start_run "$base-guarded.log" --set "data.dataset=$SPIKED" --set "seed=$a" --set "train.outlier_z=$z"
+    finish_run
+    local rc_guarded=$RC
+    train_args "$base-off" 1
+    start_run "$base-off.log" --set "data.dataset=$SPIKED" --set "seed=$a"
+    finish_run
+    local rc_off=$RC
+    train_args "$base-clean" 1
+    start_run "$base-clean.log" --set "seed=$a" --set "train.outlier_z=$z"
+    finish_run
+    local rc_clean=$RC
+    # Steps past the detector's warm-up whose loss is a nat or more above the clean run's at the same step
+    # (garbage in a quarter of the step's windows or more) are bad; other flags (the gradient norm alone
+    # jumping, as it does on clean data too) cost one step's progress each. A z-score against the last 128
+    # steps cannot see a spike while those steps still hold the first ones' fast fall (their spread is
+    # large), so bad steps are counted before and after step LATE (250); the check is that every step 2
+    # nats or more above the clean run after LATE is skipped, and that the guard's run ends no worse.
+    local line counts late="${LATE:-250}"
+    line="$(awk -F, -v late="$late" '
+      FNR == 1 { file++; next }
+      file == 1 { clean[$1] = $2; next }
+      file == 2 && $1 >= 32 && ($1 in clean) {
+        d = $2 - clean[$1]; step = sprintf("%d(+%.2f)", $1, d); flagged = ($13 == 1 && $12 == 1)
+        if (d >= 1) {
+          bad++; caught += flagged; if (!flagged) missed = missed " " step
+          if ($1 >= late) { latebad++; latecaught += flagged; if (d >= 2) { big++; bigcaught += flagged } }
+        } else if ($13 == 1) { other++; others = others " " step }
+      }
+      file == 3 && $13 == 1 { cleanflags++ }
+      END {
+        printf "%d %d %d %d %d %d %d|", bad, caught, big, bigcaught, cleanflags, latebad, latecaught
+        printf "%d steps a nat or more above the clean run, %d flagged and skipped (before step %d: %d of %d; ", bad, caught, late, caught - latecaught, bad - latebad
+        printf "after: %d of %d, and %d of %d of 2 nats or more; missed:%s); ", latecaught, latebad, bigcaught, big, missed
+        printf "%d other step(s) flagged (step(+loss over clean):%s); %d flagged on the clean corpus", other, others, cleanflags
+      }' "$base-clean/metrics.csv" "$base-guarded/metrics.csv" "$base-clean/metrics.csv")"
+    read -r -a counts <<< "${line%%|*}"
+    bad=$((bad + counts[0])); caught=$((caught + counts[1])); big=$((big + counts[2])); big_caught=$((big_caught + counts[3]))
+    clean_flags=$((clean_flags + counts[4])); late_bad=$((late_bad + counts[5])); late_caught=$((late_caught + counts[6]))
+    local val_guarded val_off ok=FAIL
+    val_guarded="$(tail -n 1 "$base-guarded/eval.csv" | cut -d, -f2)"
+    val_off="$(tail -n 1 "$base-off/eval.csv" | cut -d, -f2)"
+    RC=$((rc_guarded + rc_off + rc_clean))
+    if ((RC == 0 && counts[2] == counts[3])) && awk -v g="$val_guarded" -v o="$val_off" 'BEGIN { exit !(g <= o) }'; then
+      ok=PASS; PASSED=$((PASSED + 1))
+    fi
+    echo "spikes $a/$TIMES: ${line#*|}; final val loss $val_guarded with the guard, $val_off without;" \
+      "exits $rc_guarded/$rc_off/$rc_clean; $(((SECONDS - ATTEMPT_START + 30) / 60)) min -> $ok"
+  done
+  echo "summary spikes: $TIMES attempt(s), train.outlier_z=$z; $caught of $bad bad steps flagged and skipped" \
+    "($late_caught of $late_bad after step ${LATE:-250}, $big_caught of $big of 2 nats or more there);" \
+    "$clean_flags step(s) flagged on the clean corpus; $PASSED passed, $((TIMES - PASSED)) failed"
+  ((PASSED == TIMES))
+}
+
 # RSS from /proc and the JVM's own native memory (NMT: heap, metaspace, threads, GC, direct buffers). libtorch
 # allocates with glibc malloc, which NMT does not see: its memory shows only in RSS.
 sample() { # ELAPSED STEP ROLE PID
@@ -406,6 +501,10 @@ case "$CASE" in
     prepare
     reference
     "case_${CASE//-/_}"
+    ;;
+  spikes)
+    prepare
+    case_spikes
     ;;
   soak)
     prepare
