@@ -26,7 +26,9 @@
 #
 # Environment: STEPS (600) and EVERY (50, train.checkpoint_every) of the run, SEED (for the random steps),
 # STATE (target/fault-matrix: dataset, reference runs, attempts' run folders and logs), PORT (7177, the
-# standalone master). The dataset is the bundled corpus byte-tokenized; the model is configs/tiny.yaml.
+# standalone master); for spikes GARBAGE (150), GARBAGE_SEED (1), OUTLIER_Z (5) and LATE (250). The dataset
+# is the bundled corpus byte-tokenized; the model is configs/tiny.yaml. The spikes case has no reference run:
+# its check is its own (above).
 set -euo pipefail
 trap 'exit 130' INT TERM # so the EXIT trap below stops what this script started
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -322,11 +324,12 @@ $n refusal(s) in the ranks' logs; launches resumed from: $(resumes "$log")" "$(f
 # The bundled corpus with GARBAGE paragraphs of random printable characters, each its own document (blank
 # lines around it), planted after random lines: a bad batch as a scraped page of binary junk would make one.
 prepare_spiked() {
-  SPIKED="$STATE/spiked-data"
+  local n="${GARBAGE:-150}" seed="${GARBAGE_SEED:-1}"
+  SPIKED="$STATE/spiked-data-$n-$seed"
   if [[ ! -f "$SPIKED/manifest.json" ]]; then
-    echo "preparing $SPIKED: the bundled corpus with ${GARBAGE:-150} garbage paragraphs"
+    echo "preparing $SPIKED: the bundled corpus with $n garbage paragraphs"
     mkdir -p "$STATE/spiked-corpus"
-    zcat data-prep/corpus/kjv.txt.gz | awk -v n="${GARBAGE:-150}" -v seed="${GARBAGE_SEED:-1}" '
+    zcat data-prep/corpus/kjv.txt.gz | awk -v n="$n" -v seed="$seed" '
       BEGIN { srand(seed) }
       { line[NR] = $0 }
       END {
@@ -339,9 +342,10 @@ prepare_spiked() {
             print ""; print g; print ""
           }
         }
-      }' | gzip > "$STATE/spiked-corpus/kjv-spiked.txt.gz"
-    "$ROOT/dytrain" prep --input "$STATE/spiked-corpus/kjv-spiked.txt.gz" --tokenizer byte --val-fraction 0.01 \
-      --output "$SPIKED" --master 'local[1]' > "$STATE/spiked-prep.log" 2>&1
+      }' | gzip > "$STATE/spiked-corpus/kjv-spiked-$n-$seed.txt.gz"
+    "$ROOT/dytrain" prep --input "$STATE/spiked-corpus/kjv-spiked-$n-$seed.txt.gz" --tokenizer byte \
+      --val-fraction 0.01 --output "$SPIKED" --master 'local[1]' > "$STATE/spiked-prep.log" 2>&1 ||
+      { echo "preparing $SPIKED failed; see $STATE/spiked-prep.log" >&2; exit 1; }
   fi
 }
 
@@ -363,19 +367,27 @@ case_spikes() {
     train_args "$base-clean" 1
     start_run "$base-clean.log" --set "seed=$a" --set "train.outlier_z=$z"
     finish_run
-    local rc_clean=$RC
+    local rc_clean=$RC f
+    for f in "$base"-{guarded,off,clean}/{metrics,eval}.csv; do
+      if [[ ! -f "$f" ]]; then
+        echo "spikes $a/$TIMES: no $f; exits $rc_guarded/$rc_off/$rc_clean (logs: $base-*.log) -> FAIL"
+        continue 2
+      fi
+    done
     # Steps past the detector's warm-up whose loss is a nat or more above the clean run's at the same step
-    # (garbage in a quarter of the step's windows or more) are bad; other flags (the gradient norm alone
-    # jumping, as it does on clean data too) cost one step's progress each. A z-score against the last 128
+    # (garbage in a quarter of the step's windows or more, inferred from the loss: the clean run trains other
+    # batches) are bad; other flags (mostly the gradient norm jumping, as it does on clean data too, some
+    # steps with less garbage) cost one step's progress each. A z-score against the last 128
     # steps cannot see a spike while those steps still hold the first ones' fast fall (their spread is
     # large), so bad steps are counted before and after step LATE (250); the check is that every step 2
     # nats or more above the clean run after LATE is skipped, and that the guard's run ends no worse.
     local line counts late="${LATE:-250}"
-    line="$(awk -F, -v late="$late" '
+    # warm_up: OutlierDetector.WARM_UP, the steps the detector judges nothing in
+    line="$(awk -F, -v late="$late" -v warm_up=32 '
       FNR == 1 { file++; next }
       file == 1 { clean[$1] = $2; next }
-      file == 2 && $1 >= 32 && ($1 in clean) {
-        d = $2 - clean[$1]; step = sprintf("%d(+%.2f)", $1, d); flagged = ($13 == 1 && $12 == 1)
+      file == 2 && $1 >= warm_up && ($1 in clean) {
+        d = $2 - clean[$1]; step = sprintf("%d(%+.2f)", $1, d); flagged = ($13 == 1 && $12 == 1)
         if (d >= 1) {
           bad++; caught += flagged; if (!flagged) missed = missed " " step
           if ($1 >= late) { latebad++; latecaught += flagged; if (d >= 2) { big++; bigcaught += flagged } }
@@ -395,7 +407,8 @@ case_spikes() {
     val_guarded="$(tail -n 1 "$base-guarded/eval.csv" | cut -d, -f2)"
     val_off="$(tail -n 1 "$base-off/eval.csv" | cut -d, -f2)"
     RC=$((rc_guarded + rc_off + rc_clean))
-    if ((RC == 0 && counts[2] == counts[3])) && awk -v g="$val_guarded" -v o="$val_off" 'BEGIN { exit !(g <= o) }'; then
+    if ((RC == 0 && counts[2] == counts[3])) && [[ "$val_guarded$val_off" =~ ^[0-9.]+$ ]] &&
+      awk -v g="$val_guarded" -v o="$val_off" 'BEGIN { exit !(g + 0 <= o + 0) }'; then
       ok=PASS; PASSED=$((PASSED + 1))
     fi
     echo "spikes $a/$TIMES: ${line#*|}; final val loss $val_guarded with the guard, $val_off without;" \
