@@ -1,9 +1,7 @@
 package dytrain.model.norm;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import dytrain.model.Tensors;
 
 /**
@@ -26,9 +24,7 @@ public record RmsNorm(NDArray weight, double eps, NDArray epsScalar, NDArray inv
    * (GarbageCollectionSafetyTest).
    */
   public static RmsNorm of(NDArray weight, double eps) {
-    NDManager manager = weight.getManager();
-    return new RmsNorm(weight, eps, Tensors.of(manager, new float[] {(float) eps}, new Shape()),
-        Tensors.of(manager, new float[] {-0.5f}, new Shape()));
+    return new RmsNorm(weight, eps, Tensors.scalar(weight, eps), Tensors.scalar(weight, -0.5));
   }
 
   @Override
