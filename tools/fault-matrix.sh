@@ -77,6 +77,15 @@ train_args() { # RUN_DIR MAX_ATTEMPTS
     --set "distributed.timeout_seconds=$TIMEOUT" --set "distributed.max_attempts=$2")
 }
 
+# Trains RUN_DIR from start to end in one attempt, logging to RUN_DIR.log; its exit code is RC.
+run_to_end() { # RUN_DIR [extra args]
+  local run="$1"
+  shift
+  train_args "$run" 1
+  start_run "$run.log" "$@"
+  finish_run
+}
+
 # Starts the training command in the background; its pid is DRIVER.
 start_run() { # LOG [extra args]
   local log="$1"
@@ -119,9 +128,7 @@ reference() {
   if [[ "$(final_sha "$REF")" == none ]]; then
     echo "uninterrupted reference run: $REF"
     rm -rf "$REF"
-    train_args "$REF" 1
-    start_run "$REF.log"
-    finish_run
+    run_to_end "$REF"
     if ((RC != 0)); then echo "the reference run failed (exit $RC); see $REF.log" >&2; exit 1; fi
   fi
   REF_SHA="$(final_sha "$REF")"
@@ -356,17 +363,11 @@ case_spikes() {
     ATTEMPT_START=$SECONDS
     local base="$STATE/spikes-$a"
     rm -rf "$base"-*
-    train_args "$base-guarded" 1
-    start_run "$base-guarded.log" --set "data.dataset=$SPIKED" --set "seed=$a" --set "train.outlier_z=$z"
-    finish_run
+    run_to_end "$base-guarded" --set "data.dataset=$SPIKED" --set "seed=$a" --set "train.outlier_z=$z"
     local rc_guarded=$RC
-    train_args "$base-off" 1
-    start_run "$base-off.log" --set "data.dataset=$SPIKED" --set "seed=$a"
-    finish_run
+    run_to_end "$base-off" --set "data.dataset=$SPIKED" --set "seed=$a"
     local rc_off=$RC
-    train_args "$base-clean" 1
-    start_run "$base-clean.log" --set "seed=$a" --set "train.outlier_z=$z"
-    finish_run
+    run_to_end "$base-clean" --set "seed=$a" --set "train.outlier_z=$z"
     local rc_clean=$RC f
     for f in "$base"-{guarded,off,clean}/{metrics,eval}.csv; do
       if [[ ! -f "$f" ]]; then
